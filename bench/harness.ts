@@ -1,0 +1,132 @@
+/**
+ * What every benchmark scenario runs against: a Herald started in this process on a fresh SQLite file or a
+ * fresh Postgres schema, and a local receiver for its endpoints.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+import { parseConfig, type HeraldConfig } from "../src/config/config.js";
+import { createHerald, type Herald } from "../src/herald.js";
+import { createLogger } from "../src/lib/logger.js";
+
+export type Backend = "sqlite" | "postgres";
+
+export interface BenchHerald {
+  backend: Backend;
+  url: string;
+  token: string;
+  herald: Herald;
+  stop(): Promise<void>;
+}
+
+/** True when a Postgres server answers at `url` within two seconds. */
+export async function postgresReachable(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.query("select 1");
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** A fresh schema in `baseUrl`'s database, and the URL that selects it (`options=-c search_path=…`). */
+async function freshSchema(baseUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const schema = `herald_bench_${randomBytes(6).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: baseUrl });
+  await admin.connect();
+  await admin.query(`create schema ${schema}`);
+  await admin.end();
+  const url = new URL(baseUrl);
+  url.searchParams.set("options", `-c search_path=${schema}`);
+  return {
+    url: url.toString(),
+    async drop() {
+      const client = new pg.Client({ connectionString: baseUrl });
+      await client.connect();
+      await client.query(`drop schema if exists ${schema} cascade`);
+      await client.end();
+    },
+  };
+}
+
+export async function startBenchHerald(backend: Backend, postgresUrl: string): Promise<BenchHerald> {
+  const dataDir = mkdtempSync(join(tmpdir(), "herald-bench-"));
+  const schema = backend === "postgres" ? await freshSchema(postgresUrl) : null;
+  const token = `hk_bench_${randomBytes(16).toString("hex")}`;
+  const config: HeraldConfig = Object.freeze({
+    ...parseConfig({}),
+    port: 0,
+    dataDir,
+    databaseUrl: schema?.url ?? null,
+    adminToken: token,
+    encryptionKey: randomBytes(32),
+  });
+  const herald = await createHerald(config, {
+    logger: createLogger({ level: "warn", destination: process.stderr }),
+  });
+  const { url } = await herald.start();
+  if (url === null) throw new Error("bench: Herald serves no HTTP");
+  return {
+    backend,
+    url,
+    token,
+    herald,
+    async stop() {
+      await herald.stop();
+      await schema?.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** An HTTP receiver on 127.0.0.1:0 that answers 204 to everything and counts what it got. */
+export async function startBenchReceiver(): Promise<{
+  url: string;
+  received: () => number;
+  close: () => Promise<void>;
+}> {
+  let received = 0;
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      received++;
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    received: () => received,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** A JSON request to Herald's API that must succeed; returns the parsed body. */
+export async function api(
+  bench: BenchHerald,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<Record<string, unknown>> {
+  const response = await fetch(`${bench.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${bench.token}`, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+  return JSON.parse(text) as Record<string, unknown>;
+}

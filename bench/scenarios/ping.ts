@@ -1,0 +1,36 @@
+/**
+ * Ping: the same clients on `GET /api/v1/health/ping` (no auth, no store). The HTTP ceiling of this machine, to
+ * read the other scenarios against.
+ */
+import { quantile, runLoad } from "../load.js";
+import type { Scenario } from "../scenario.js";
+
+export const pingScenario: Scenario = {
+  name: "ping",
+  description: "GET /api/v1/health/ping, the HTTP baseline (no auth, no database)",
+  backendIndependent: true,
+  async run(bench, options) {
+    const load = await runLoad({
+      origin: bench.url,
+      method: "GET",
+      path: "/api/v1/health/ping",
+      headers: {},
+      bodyPrefix: "",
+      bodySuffix: "",
+      clients: options.clients,
+      warmupMs: options.warmupMs,
+      durationMs: options.durationMs,
+      expectedStatus: 204,
+    });
+    const notes = [`${load.requests} requests measured over ${(load.elapsedMs / 1000).toFixed(1)} s`];
+    if (load.errors > 0) notes.push(`${load.errors} request errors`);
+    return {
+      measurements: [
+        { label: "requests/s", unit: "", value: load.requests / (load.elapsedMs / 1000) },
+        { label: "API p50", unit: "ms", value: quantile(load.latencies, 0.5) },
+        { label: "API p99", unit: "ms", value: quantile(load.latencies, 0.99) },
+      ],
+      notes,
+    };
+  },
+};

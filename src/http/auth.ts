@@ -1,0 +1,68 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { FastifyRequest } from "fastify";
+import { HeraldError } from "../domain/errors.js";
+import type { ApplicationId } from "../domain/ids.js";
+
+/** Who is calling: the operator (admin token) or one tenant (an application-scoped token). */
+export type Principal = { kind: "admin" } | { kind: "application"; appId: ApplicationId };
+
+declare module "fastify" {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+}
+
+/** Resolves a bearer token to a principal; null for an unknown token. */
+export interface Authenticator {
+  authenticate(token: string): Promise<Principal | null>;
+}
+
+const digest = (value: string): Buffer => createHash("sha256").update(value).digest();
+
+/** Compares against the admin token in constant time (hashing first makes the lengths equal). */
+export function adminTokenAuthenticator(adminToken: string): Authenticator {
+  const expected = digest(adminToken);
+  return {
+    authenticate: (token) =>
+      Promise.resolve(timingSafeEqual(digest(token), expected) ? { kind: "admin" } : null),
+  };
+}
+
+/** Tries each authenticator in turn. */
+export function firstMatch(authenticators: readonly Authenticator[]): Authenticator {
+  return {
+    async authenticate(token) {
+      for (const authenticator of authenticators) {
+        const principal = await authenticator.authenticate(token);
+        if (principal) return principal;
+      }
+      return null;
+    },
+  };
+}
+
+export function bearerToken(request: FastifyRequest): string | null {
+  const header = request.headers.authorization;
+  if (typeof header !== "string") return null;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match?.[1] ?? null;
+}
+
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw new HeraldError("authentication_failed");
+  return request.principal;
+}
+
+/** Organisation-level routes (create/list applications, event-type writes): the admin token only. */
+export function requireAdmin(request: FastifyRequest): void {
+  if (principalOf(request).kind !== "admin") throw new HeraldError("insufficient access");
+}
+
+/**
+ * Checks that the caller may address `appId` (an application's real id). An application-scoped token that
+ * addresses another application gets 404, as in Svix: it must not learn that the application exists.
+ */
+export function assertAppAccess(request: FastifyRequest, appId: ApplicationId): void {
+  const principal = principalOf(request);
+  if (principal.kind === "application" && principal.appId !== appId) throw new HeraldError("not_found");
+}

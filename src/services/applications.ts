@@ -1,0 +1,124 @@
+import { conflict, notFound, ValidationError } from "../domain/errors.js";
+import { newId, type ApplicationId } from "../domain/ids.js";
+import type { Application, Metadata, RetrySchedule } from "../domain/types.js";
+import { metadataProblem, textProblem, uidProblem } from "../domain/validation.js";
+import type { Page, PageRequest } from "../store/store.js";
+import type { ServiceContext } from "./context.js";
+
+/** The writable fields of an application, aliases already resolved. */
+export interface ApplicationFields {
+  name: string;
+  uid: string | null;
+  throttleRate: number | null;
+  metadata: Metadata;
+  retrySchedule: RetrySchedule | null;
+}
+
+/** A partial update: `undefined` leaves a field alone, `null` clears a nullable one. */
+export type ApplicationChanges = { [K in keyof ApplicationFields]?: ApplicationFields[K] | undefined };
+
+function validate(fields: Partial<ApplicationFields>): void {
+  const issues: ValidationError["issues"][number][] = [];
+  if (fields.name !== undefined) {
+    const problem = textProblem(fields.name);
+    if (problem) issues.push({ loc: ["body", "name"], msg: problem, type: "value_error" });
+  }
+  if (fields.uid) {
+    const problem = uidProblem(fields.uid, "app_");
+    if (problem) issues.push({ loc: ["body", "uid"], msg: problem, type: "value_error" });
+  }
+  if (fields.metadata) {
+    const problem = metadataProblem(fields.metadata);
+    if (problem) issues.push({ loc: ["body", "metadata"], msg: problem, type: "value_error" });
+  }
+  if (issues.length > 0) throw new ValidationError(issues);
+}
+
+export interface ApplicationService {
+  create(fields: ApplicationFields): Promise<Application>;
+  /** Returns the application with `fields.uid` untouched if it exists (`created: false`), else creates it. */
+  getOrCreate(fields: ApplicationFields): Promise<{ application: Application; created: boolean }>;
+  get(idOrUid: string): Promise<Application>;
+  list(page: PageRequest): Promise<Page<Application>>;
+  /** PUT: full replacement, or creation when `idOrUid` names nothing. */
+  upsert(idOrUid: string, fields: ApplicationFields): Promise<{ application: Application; created: boolean }>;
+  patch(idOrUid: string, changes: ApplicationChanges): Promise<Application>;
+  delete(idOrUid: string): Promise<void>;
+}
+
+export function createApplicationService(ctx: ServiceContext): ApplicationService {
+  const { store } = ctx;
+
+  async function get(idOrUid: string): Promise<Application> {
+    const application = await store.getApplication(idOrUid);
+    if (!application) throw notFound();
+    return application;
+  }
+
+  async function create(fields: ApplicationFields): Promise<Application> {
+    validate(fields);
+    const now = ctx.now();
+    const application: Application = {
+      id: newId("application", now),
+      ...fields,
+      createdAt: now,
+      updatedAt: now,
+    };
+    if (fields.uid !== null && (await store.getApplication(fields.uid))) {
+      throw conflict("An application with that id or uid already exists");
+    }
+    await store.createApplication(application);
+    return application;
+  }
+
+  async function write(current: Application, fields: ApplicationFields): Promise<Application> {
+    validate(fields);
+    if (fields.uid !== null && fields.uid !== current.uid) {
+      const holder = await store.getApplication(fields.uid);
+      if (holder && holder.id !== current.id)
+        throw conflict("An application with that id or uid already exists");
+    }
+    const updated: Application = { ...current, ...fields, updatedAt: ctx.now() };
+    await store.updateApplication(updated);
+    return updated;
+  }
+
+  return {
+    create,
+    get,
+    list: (page) => store.listApplications(page),
+
+    async getOrCreate(fields) {
+      if (fields.uid !== null) {
+        const existing = await store.getApplication(fields.uid);
+        if (existing) return { application: existing, created: false };
+      }
+      return { application: await create(fields), created: true };
+    },
+
+    async upsert(idOrUid, fields) {
+      const current = await store.getApplication(idOrUid);
+      if (current) return { application: await write(current, fields), created: false };
+      // Herald extension: PUT /app/{uid} with no uid in the body creates the application under that uid.
+      const uid = fields.uid ?? (idOrUid.startsWith("app_") ? null : idOrUid);
+      return { application: await create({ ...fields, uid }), created: true };
+    },
+
+    async patch(idOrUid, changes) {
+      const current = await get(idOrUid);
+      const next: ApplicationFields = {
+        name: changes.name ?? current.name,
+        uid: changes.uid === undefined ? current.uid : changes.uid,
+        throttleRate: changes.throttleRate === undefined ? current.throttleRate : changes.throttleRate,
+        metadata: changes.metadata ?? current.metadata,
+        retrySchedule: changes.retrySchedule === undefined ? current.retrySchedule : changes.retrySchedule,
+      };
+      return write(current, next);
+    },
+
+    async delete(idOrUid) {
+      const application = await get(idOrUid);
+      await store.deleteApplication(application.id as ApplicationId, ctx.now());
+    },
+  };
+}

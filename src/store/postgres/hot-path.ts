@@ -1,0 +1,253 @@
+/**
+ * Postgres's hot path: each operation is a handful of round trips whatever the batch size. Rows travel as one
+ * array per column and are expanded with `unnest`; dependent writes share one statement through data-modifying
+ * CTEs, which makes each batch atomic without BEGIN/COMMIT round trips.
+ */
+import { sql, type Kysely } from "kysely";
+import type { Message } from "../../domain/types.js";
+import {
+  acceptLookupKeys,
+  eventIdKey,
+  IDEMPOTENCY_WINDOW_MS,
+  planAccept,
+  type AcceptPlan,
+  type FanOutEndpointRow,
+} from "../sql/accept-plan.js";
+import { sortClaimed } from "../sql/claim-filter.js";
+import { endpointsToDisable, statsIncrements } from "../sql/outcome-plan.js";
+import { messageFromRow } from "../sql/rows.js";
+import type { ApplicationRow, Database, DeliveryRow, EndpointRow, MessageRow } from "../sql/schema.js";
+import type { HotPathOperations } from "../sql/sql-store.js";
+import type { AcceptResult, DeliveryOutcome, StoreMetrics } from "../store.js";
+
+/**
+ * The NOTIFY channel that tells workers in other processes that deliveries were queued. Channels are global to
+ * the database, so the name carries the schema: Heralds in other schemas of the same database are not woken.
+ */
+export const QUEUE_CHANNEL = sql<string>`'herald_queue:' || current_schema()`;
+
+type StoredMessage = Omit<MessageRow, "idempotency_key">;
+
+const MESSAGE_COLUMNS = sql.raw(
+  "id, app_id, event_type, event_id, channels, payload, payload_expires_at, created_at",
+);
+
+export function postgresHotPath(db: Kysely<Database>, metrics: StoreMetrics): HotPathOperations {
+  async function findExistingMessages(keys: ReturnType<typeof acceptLookupKeys>) {
+    if (keys.idempotencyKeys.length === 0 && keys.eventIds.length === 0) return [];
+    // Two index lookups glued by UNION ALL: an OR of the two conditions would not use the indexes.
+    const { rows } = await sql<StoredMessage & { idempotency_key: string | null }>`
+      SELECT ${MESSAGE_COLUMNS}, idempotency_key FROM messages
+      WHERE idempotency_key = ANY(${keys.idempotencyKeys}::text[])
+      UNION ALL
+      SELECT m.id, m.app_id, m.event_type, m.event_id, m.channels, m.payload, m.payload_expires_at, m.created_at,
+        m.idempotency_key
+      FROM messages m
+      JOIN unnest(${keys.eventIds.map((e) => e.appId)}::text[], ${keys.eventIds.map((e) => e.eventId)}::text[])
+        AS wanted(app_id, event_id)
+        ON m.app_id = wanted.app_id AND m.event_id = wanted.event_id`.execute(db);
+    return rows;
+  }
+
+  async function findFanOutEndpoints(appIds: string[]) {
+    const { rows } = await sql<FanOutEndpointRow>`
+      SELECT id, app_id, event_types, channels FROM endpoints
+      WHERE app_id = ANY(${appIds}::text[]) AND deleted_at IS NULL AND disabled = 0`.execute(db);
+    return rows;
+  }
+
+  /** Writes the planned messages and their deliveries in one statement; returns the ids actually inserted. */
+  async function writeAccepted(plan: AcceptPlan, now: number): Promise<Set<string>> {
+    const m = plan.messages;
+    const d = plan.deliveries;
+    // ON CONFLICT DO NOTHING: a message that lost a race with another process (same eventId or idempotency key)
+    // is skipped with its deliveries instead of failing the batch; the caller resolves it afterwards.
+    const { rows } = await sql<{ id: string }>`
+      WITH new_messages AS (
+        INSERT INTO messages (id, app_id, event_type, event_id, channels, payload, payload_expires_at, idempotency_key, created_at)
+        SELECT * FROM unnest(
+          ${m.map((x) => x.message.id)}::text[], ${m.map((x) => x.message.appId)}::text[],
+          ${m.map((x) => x.message.eventType)}::text[], ${m.map((x) => x.message.eventId)}::text[],
+          ${m.map((x) => (x.message.channels === null ? null : JSON.stringify(x.message.channels)))}::text[],
+          ${m.map((x) => x.message.payload)}::text[], ${m.map((x) => x.message.payloadExpiresAt)}::bigint[],
+          ${m.map((x) => x.idempotencyKey)}::text[], ${m.map((x) => x.message.createdAt)}::bigint[])
+        ON CONFLICT DO NOTHING
+        RETURNING id
+      ), new_deliveries AS (
+        INSERT INTO deliveries (id, app_id, message_id, endpoint_id, status, "trigger", attempt_count, next_attempt_at,
+          lease_until, last_status_code, created_at, updated_at)
+        SELECT queued.id, queued.app_id, queued.message_id, queued.endpoint_id, 1, 0, 0, ${now}::bigint, NULL, NULL,
+          ${now}::bigint, ${now}::bigint
+        FROM unnest(${d.map((x) => x.id)}::text[], ${d.map((x) => x.appId)}::text[],
+          ${d.map((x) => x.messageId)}::text[], ${d.map((x) => x.endpointId)}::text[])
+          AS queued(id, app_id, message_id, endpoint_id)
+        WHERE queued.message_id IN (SELECT id FROM new_messages)
+        RETURNING 1
+      ), wake AS (
+        SELECT pg_notify(${QUEUE_CHANNEL}, '') FROM (SELECT 1 FROM new_deliveries LIMIT 1) AS queued
+      )
+      SELECT id, (SELECT count(*) FROM wake) AS woken FROM new_messages`.execute(db);
+    return new Set(rows.map((row) => row.id));
+  }
+
+  /** Re-reads what beat the batch's lost messages, to answer them as replays or duplicates. */
+  async function resolveLostRaces(
+    plan: AcceptPlan,
+    inserted: Set<string>,
+    now: number,
+  ): Promise<AcceptResult[]> {
+    const lost = plan.messages.filter(({ message }) => !inserted.has(message.id));
+    const winners = await findExistingMessages(acceptLookupKeys(lost));
+    const byKey = new Map<string, Message>();
+    const eventIds = new Set<string>();
+    for (const row of winners) {
+      if (row.idempotency_key !== null) byKey.set(row.idempotency_key, messageFromRow(row));
+      if (row.event_id !== null) eventIds.add(eventIdKey(row.app_id, row.event_id));
+    }
+    return plan.results.map((result) => {
+      if (result.kind !== "accepted" || inserted.has(result.message.id)) return result;
+      const request = plan.messages.find((x) => x.message.id === result.message.id);
+      const winner = request?.idempotencyKey ? byKey.get(request.idempotencyKey) : undefined;
+      if (winner && winner.createdAt > now - IDEMPOTENCY_WINDOW_MS)
+        return { kind: "replayed", message: winner };
+      const { eventId, appId } = result.message;
+      if (eventId !== null && eventIds.has(eventIdKey(appId, eventId))) return { kind: "duplicate_event_id" };
+      throw new Error(`message ${result.message.id} was not inserted and nothing explains why`);
+    });
+  }
+
+  async function loadClaimContext(claimed: DeliveryRow[]) {
+    const ids = (pick: (row: DeliveryRow) => string) => [...new Set(claimed.map(pick))];
+    const [messages, endpoints, applications] = await Promise.all([
+      sql<StoredMessage>`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = ANY(${ids((r) => r.message_id)}::text[])`.execute(
+        db,
+      ),
+      sql<EndpointRow>`SELECT * FROM endpoints WHERE id = ANY(${ids((r) => r.endpoint_id)}::text[])`.execute(
+        db,
+      ),
+      sql<ApplicationRow>`SELECT * FROM applications WHERE id = ANY(${ids((r) => r.app_id)}::text[])`.execute(
+        db,
+      ),
+    ]);
+    return {
+      messages: new Map(messages.rows.map((row) => [row.id, row])),
+      endpoints: new Map(endpoints.rows.map((row) => [row.id, row])),
+      applications: new Map(applications.rows.map((row) => [row.id, row])),
+    };
+  }
+
+  return {
+    async acceptMessages(batch, now) {
+      if (batch.length === 0) return [];
+      const keys = acceptLookupKeys(batch);
+      const [existing, endpoints] = await Promise.all([
+        findExistingMessages(keys),
+        findFanOutEndpoints(keys.appIds),
+      ]);
+      const messagesByIdempotencyKey = new Map<string, Message>();
+      const existingEventIds = new Set<string>();
+      for (const row of existing) {
+        if (row.idempotency_key !== null)
+          messagesByIdempotencyKey.set(row.idempotency_key, messageFromRow(row));
+        if (row.event_id !== null) existingEventIds.add(eventIdKey(row.app_id, row.event_id));
+      }
+      const plan = planAccept(batch, { messagesByIdempotencyKey, existingEventIds, endpoints }, now);
+      if (plan.staleIdempotencyKeys.length > 0) {
+        await sql`UPDATE messages SET idempotency_key = NULL
+          WHERE idempotency_key = ANY(${plan.staleIdempotencyKeys}::text[])`.execute(db);
+      }
+      if (plan.messages.length === 0) return plan.results;
+      const inserted = await writeAccepted(plan, now);
+      metrics.acceptTransactions++;
+      metrics.acceptedMessages += inserted.size;
+      return inserted.size === plan.messages.length ? plan.results : resolveLostRaces(plan, inserted, now);
+    },
+
+    async claimDueDeliveries(limit, now, leaseUntil) {
+      if (limit <= 0) return [];
+      // SKIP LOCKED: concurrent workers each take different rows instead of queueing behind one another. The
+      // lease also moves next_attempt_at, so a leased delivery is simply not due until its lease ends: the claim
+      // never walks over in-flight rows, and nextDueAt() reports when a crashed worker's leases expire.
+      const { rows: claimed } = await sql<DeliveryRow>`
+        WITH due AS (
+          SELECT id FROM deliveries
+          WHERE status = 1 AND next_attempt_at <= ${now} AND (lease_until IS NULL OR lease_until < ${now})
+          ORDER BY next_attempt_at
+          LIMIT ${limit}
+          FOR UPDATE SKIP LOCKED
+        )
+        UPDATE deliveries AS d SET lease_until = ${leaseUntil}, next_attempt_at = ${leaseUntil}, updated_at = ${now}
+        FROM due WHERE d.id = due.id
+        RETURNING d.*`.execute(db);
+      if (claimed.length === 0) return [];
+      const context = await loadClaimContext(claimed);
+      const sorted = sortClaimed(claimed, context.messages, context.endpoints, context.applications, now);
+      if (sorted.cancelIds.length > 0) {
+        await sql`UPDATE deliveries SET status = 4, lease_until = NULL, next_attempt_at = NULL, updated_at = ${now}
+          WHERE id = ANY(${sorted.cancelIds}::text[])`.execute(db);
+      }
+      return sorted.sendable;
+    },
+
+    async completeDeliveries(outcomes, now) {
+      if (outcomes.length === 0) return;
+      await completeStatement(outcomes, now).execute(db);
+    },
+
+    async releaseDeliveries(releases, now) {
+      if (releases.length === 0) return;
+      // Released deliveries may be claimed by another process: wake the others, as an accept does.
+      await sql`
+        WITH released AS (
+          UPDATE deliveries AS d SET lease_until = NULL, next_attempt_at = r.next_attempt_at, updated_at = ${now}
+          FROM unnest(${releases.map((r) => r.deliveryId)}::text[], ${releases.map((r) => r.leaseUntil)}::bigint[],
+            ${releases.map((r) => r.nextAttemptAt)}::bigint[]) AS r(id, lease_until, next_attempt_at)
+          WHERE d.id = r.id AND d.status = 1 AND d.lease_until = r.lease_until
+          RETURNING 1
+        )
+        SELECT pg_notify(${QUEUE_CHANNEL}, '') FROM (SELECT 1 FROM released LIMIT 1) AS any_released`.execute(
+        db,
+      );
+    },
+  };
+}
+
+// Postgres text cannot hold NUL; a receiver's response body can. It is a log field, so it is made storable.
+const storable = (text: string) => (text.includes("\u0000") ? text.replaceAll("\u0000", "\uFFFD") : text);
+
+function completeStatement(outcomes: readonly DeliveryOutcome[], now: number) {
+  const a = outcomes.map((outcome) => outcome.attempt);
+  const stats = statsIncrements(outcomes);
+  return sql`
+    WITH new_attempts AS (
+      INSERT INTO attempts (id, app_id, message_id, endpoint_id, delivery_id, event_type, url, status,
+        response_status_code, response, response_duration_ms, "trigger", attempt_number, error_kind, next_attempt_at,
+        created_at)
+      SELECT * FROM unnest(
+        ${a.map((x) => x.id)}::text[], ${a.map((x) => x.appId)}::text[], ${a.map((x) => x.messageId)}::text[],
+        ${a.map((x) => x.endpointId)}::text[], ${a.map((x) => x.deliveryId)}::text[], ${a.map((x) => x.eventType)}::text[],
+        ${a.map((x) => x.url)}::text[], ${a.map((x) => x.status)}::int[], ${a.map((x) => x.responseStatusCode)}::int[],
+        ${a.map((x) => storable(x.response))}::text[], ${a.map((x) => x.responseDurationMs)}::int[],
+        ${a.map((x) => x.trigger)}::int[], ${a.map((x) => x.attemptNumber)}::int[], ${a.map((x) => x.errorKind)}::text[],
+        ${a.map((x) => x.nextAttemptAt)}::bigint[], ${a.map((x) => x.createdAt)}::bigint[])
+    ), updated_deliveries AS (
+      UPDATE deliveries AS d SET status = outcome.status, next_attempt_at = outcome.next_attempt_at,
+        attempt_count = d.attempt_count + 1, lease_until = NULL, last_status_code = outcome.status_code,
+        updated_at = ${now}
+      FROM unnest(${outcomes.map((o) => o.deliveryId)}::text[], ${outcomes.map((o) => o.nextStatus)}::int[],
+        ${outcomes.map((o) => o.nextAttemptAt)}::bigint[], ${a.map((x) => x.responseStatusCode)}::int[])
+        AS outcome(id, status, next_attempt_at, status_code)
+      WHERE d.id = outcome.id
+    ), disabled_endpoints AS (
+      UPDATE endpoints SET disabled = 1, updated_at = ${now}
+      WHERE id = ANY(${endpointsToDisable(outcomes)}::text[]) AND disabled = 0
+    )
+    INSERT INTO endpoint_stats (endpoint_id, bucket_start, successes, failures, latency_sum_ms)
+    SELECT * FROM unnest(${stats.map((s) => s.endpointId)}::text[], ${stats.map((s) => s.bucketStart)}::bigint[],
+      ${stats.map((s) => s.successes)}::int[], ${stats.map((s) => s.failures)}::int[],
+      ${stats.map((s) => s.latencySumMs)}::bigint[])
+    ON CONFLICT (endpoint_id, bucket_start) DO UPDATE SET
+      successes = endpoint_stats.successes + excluded.successes,
+      failures = endpoint_stats.failures + excluded.failures,
+      latency_sum_ms = endpoint_stats.latency_sum_ms + excluded.latency_sum_ms`;
+}

@@ -1,0 +1,151 @@
+import type { Migration } from "../sql/migration.js";
+
+/**
+ * PostgreSQL schema, column for column the same as sqlite/migrations.ts (see sql/schema.ts for the row types):
+ * times are BIGINT epoch milliseconds, flags INTEGER 0/1, structured fields JSON text. No foreign keys: rows are
+ * soft-deleted, the hot tables take thousands of inserts a second, and deliveries/attempts are meant to be
+ * partitioned by time later (DESIGN §1), which foreign keys would get in the way of.
+ */
+export const POSTGRES_MIGRATIONS: readonly Migration[] = [
+  {
+    id: "0001_initial",
+    sql: `
+CREATE TABLE applications (
+  id TEXT PRIMARY KEY,
+  uid TEXT,
+  name TEXT NOT NULL,
+  throttle_rate INTEGER,
+  metadata TEXT NOT NULL,
+  retry_schedule TEXT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  deleted_at BIGINT
+);
+CREATE UNIQUE INDEX applications_uid ON applications (uid) WHERE deleted_at IS NULL AND uid IS NOT NULL;
+
+CREATE TABLE event_types (
+  name TEXT PRIMARY KEY,
+  description TEXT NOT NULL,
+  group_name TEXT,
+  schemas TEXT,
+  feature_flags TEXT,
+  archived INTEGER NOT NULL,
+  deprecated INTEGER NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+
+CREATE TABLE endpoints (
+  id TEXT PRIMARY KEY,
+  app_id TEXT NOT NULL,
+  uid TEXT,
+  name TEXT NOT NULL,
+  url TEXT NOT NULL,
+  description TEXT NOT NULL,
+  disabled INTEGER NOT NULL,
+  event_types TEXT,
+  channels TEXT,
+  headers TEXT NOT NULL,
+  throttle_rate INTEGER,
+  metadata TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  payload_format TEXT NOT NULL,
+  signature TEXT NOT NULL,
+  retry_schedule TEXT,
+  timeout_seconds INTEGER NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  deleted_at BIGINT
+);
+CREATE INDEX endpoints_app ON endpoints (app_id, id);
+CREATE UNIQUE INDEX endpoints_uid ON endpoints (app_id, uid) WHERE deleted_at IS NULL AND uid IS NOT NULL;
+
+CREATE TABLE endpoint_secrets (
+  id TEXT PRIMARY KEY,
+  endpoint_id TEXT NOT NULL,
+  encrypted_key TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT
+);
+CREATE INDEX endpoint_secrets_endpoint ON endpoint_secrets (endpoint_id);
+
+CREATE TABLE messages (
+  id TEXT PRIMARY KEY,
+  app_id TEXT NOT NULL,
+  event_type TEXT NOT NULL,
+  event_id TEXT,
+  channels TEXT,
+  payload TEXT,
+  payload_expires_at BIGINT NOT NULL,
+  idempotency_key TEXT,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX messages_app ON messages (app_id, id);
+CREATE UNIQUE INDEX messages_event_id ON messages (app_id, event_id) WHERE event_id IS NOT NULL;
+CREATE UNIQUE INDEX messages_idempotency_key ON messages (idempotency_key) WHERE idempotency_key IS NOT NULL;
+
+CREATE TABLE deliveries (
+  id TEXT PRIMARY KEY,
+  app_id TEXT NOT NULL,
+  message_id TEXT NOT NULL,
+  endpoint_id TEXT NOT NULL,
+  status INTEGER NOT NULL,
+  "trigger" INTEGER NOT NULL,
+  attempt_count INTEGER NOT NULL,
+  next_attempt_at BIGINT,
+  lease_until BIGINT,
+  last_status_code INTEGER,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+-- Exactly the claim predicate: only pending rows are in it, in the order they come due.
+CREATE INDEX deliveries_due ON deliveries (next_attempt_at) WHERE status = 1;
+CREATE INDEX deliveries_message_endpoint ON deliveries (message_id, endpoint_id);
+-- A queue table: every row is updated two or three times within seconds. Vacuum and analyze it far more often
+-- than the 20%/10% defaults, so dead rows do not pile up in the claim index and the planner knows the backlog.
+ALTER TABLE deliveries SET (autovacuum_vacuum_scale_factor = 0.01, autovacuum_analyze_scale_factor = 0.01);
+
+CREATE TABLE attempts (
+  id TEXT PRIMARY KEY,
+  app_id TEXT NOT NULL,
+  message_id TEXT NOT NULL,
+  endpoint_id TEXT NOT NULL,
+  delivery_id TEXT NOT NULL,
+  event_type TEXT NOT NULL,
+  url TEXT NOT NULL,
+  status INTEGER NOT NULL,
+  response_status_code INTEGER NOT NULL,
+  response TEXT NOT NULL,
+  response_duration_ms INTEGER NOT NULL,
+  "trigger" INTEGER NOT NULL,
+  attempt_number INTEGER NOT NULL,
+  error_kind TEXT,
+  next_attempt_at BIGINT,
+  created_at BIGINT NOT NULL
+);
+-- Every attempt index leads with app_id: each listing is per application, and with the second column fixed by
+-- equality the index also yields id order, so no planner (SQLite has no statistics) is tempted by another one.
+CREATE INDEX attempts_app ON attempts (app_id, id);
+CREATE INDEX attempts_endpoint ON attempts (app_id, endpoint_id, id);
+CREATE INDEX attempts_message ON attempts (app_id, message_id, id);
+
+CREATE TABLE idempotency_keys (
+  key TEXT PRIMARY KEY,
+  status_code INTEGER,
+  body TEXT,
+  expires_at BIGINT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX idempotency_keys_expiry ON idempotency_keys (expires_at);
+
+CREATE TABLE endpoint_stats (
+  endpoint_id TEXT NOT NULL,
+  bucket_start BIGINT NOT NULL,
+  successes INTEGER NOT NULL,
+  failures INTEGER NOT NULL,
+  latency_sum_ms BIGINT NOT NULL,
+  PRIMARY KEY (endpoint_id, bucket_start)
+);
+`,
+  },
+];

@@ -1,0 +1,92 @@
+import { Kysely, PostgresDialect, sql } from "kysely";
+import pg from "pg";
+import type { Logger } from "pino";
+import type { SecretCipher } from "../../lib/secret-box.js";
+import type { SqlContext, SqlDialect } from "../sql/context.js";
+import type { Database } from "../sql/schema.js";
+import { createSqlStore } from "../sql/sql-store.js";
+import type { LeaseReleases, QueueWakeups } from "../extensions.js";
+import type { Store, StoreMetrics } from "../store.js";
+import { postgresHotPath, QUEUE_CHANNEL } from "./hot-path.js";
+import { listenForQueuedWork } from "./queue-listener.js";
+import { migratePostgres } from "./migrator.js";
+
+export interface PostgresStoreOptions {
+  /** A postgres:// URL; `?options=-c%20search_path%3D<schema>` selects a schema (tests use one per file). */
+  url: string;
+  cipher: SecretCipher;
+  poolSize?: number;
+  log?: Logger;
+}
+
+const INT8_OID = 20;
+
+/**
+ * BIGINT columns hold epoch milliseconds and counts, all far below 2^53: parse them as numbers. Set on this
+ * pool only, not on the global `pg.types`, so other pg users in the process are unaffected.
+ */
+const typeParsers: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: "text" | "binary") =>
+    oid === INT8_OID && format !== "binary"
+      ? (value: string) => Number(value)
+      : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig["getTypeParser"],
+};
+
+const postgresDialect: SqlDialect = {
+  jsonArrayContains: (column, value) =>
+    sql<boolean>`(${sql.ref(column)})::jsonb @> jsonb_build_array(${value}::text)`,
+  async notifyQueued(db) {
+    await sql`SELECT pg_notify(${QUEUE_CHANNEL}, '')`.execute(db);
+  },
+};
+
+/** The scale-out store: any number of Herald processes share one Postgres database and its queue. */
+export function openPostgresStore(options: PostgresStoreOptions): Store & LeaseReleases & QueueWakeups {
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolSize ?? 10,
+    types: typeParsers,
+  });
+  // An idle client can lose its connection (server restart); without a listener that error would crash the process.
+  pool.on("error", (error) => options.log?.error({ err: error }, "store: idle Postgres connection failed"));
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const metrics: StoreMetrics = { acceptTransactions: 0, acceptedMessages: 0 };
+  const context: SqlContext = { db, dialect: postgresDialect, cipher: options.cipher, log: options.log };
+  const listeners = new Set<() => Promise<void>>();
+  let closing: Promise<void> | undefined;
+
+  const hotPath = postgresHotPath(db, metrics);
+  const store = createSqlStore({
+    context,
+    capabilities: { sharedQueue: true, crossProcessWakeups: true },
+    metrics,
+    hotPath,
+    migrate: () => migratePostgres(pool, options.log),
+    async ping() {
+      await sql`SELECT 1`.execute(db);
+    },
+    close() {
+      closing ??= (async () => {
+        await Promise.all([...listeners].map((stop) => stop()));
+        await db.destroy();
+        // Kysely ends only a pool it has used; an unused one would keep the process alive for its idle timeout.
+        if (!pool.ended) await pool.end();
+      })();
+      return closing;
+    },
+  });
+
+  return {
+    ...store,
+    releaseDeliveries: hotPath.releaseDeliveries,
+    async listenForQueuedWork(onQueued) {
+      const stop = await listenForQueuedWork(options.url, typeParsers, onQueued, options.log);
+      const unsubscribe = async () => {
+        listeners.delete(unsubscribe);
+        await stop();
+      };
+      listeners.add(unsubscribe);
+      return unsubscribe;
+    },
+  };
+}

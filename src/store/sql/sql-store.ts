@@ -1,0 +1,48 @@
+import type { LeaseReleases } from "../extensions.js";
+import type { Store, StoreCapabilities, StoreMetrics } from "../store.js";
+import { applicationOperations } from "./applications.js";
+import { attemptOperations } from "./attempts.js";
+import type { SqlContext } from "./context.js";
+import { deliveryStatusOperations } from "./delivery-status.js";
+import { endpointOperations } from "./endpoints.js";
+import { eventTypeOperations } from "./event-types.js";
+import { idempotencyOperations } from "./idempotency.js";
+import { messageOperations } from "./messages.js";
+import { queueOperations } from "./queue.js";
+
+/** The hot path, written per dialect: batched, hand-written SQL. */
+export type HotPathOperations = Pick<Store, "acceptMessages" | "claimDueDeliveries" | "completeDeliveries"> &
+  LeaseReleases;
+
+export interface SqlStoreParts {
+  context: SqlContext;
+  capabilities: StoreCapabilities;
+  metrics: StoreMetrics;
+  hotPath: HotPathOperations;
+  migrate(): Promise<string[]>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A Store from the shared Kysely operations plus one dialect's hot path and lifecycle. */
+export function createSqlStore(parts: SqlStoreParts): Store {
+  const { context } = parts;
+  return {
+    capabilities: parts.capabilities,
+    metrics: parts.metrics,
+    migrate: parts.migrate,
+    ping: parts.ping,
+    close: parts.close,
+    ...applicationOperations(context),
+    ...eventTypeOperations(context),
+    ...endpointOperations(context),
+    ...messageOperations(context),
+    ...attemptOperations(context),
+    ...deliveryStatusOperations(context),
+    ...queueOperations(context),
+    ...idempotencyOperations(context),
+    acceptMessages: parts.hotPath.acceptMessages,
+    claimDueDeliveries: parts.hotPath.claimDueDeliveries,
+    completeDeliveries: parts.hotPath.completeDeliveries,
+  };
+}

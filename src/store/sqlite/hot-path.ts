@@ -1,0 +1,218 @@
+/**
+ * SQLite's hot path: accept, claim and complete, each one synchronous better-sqlite3 transaction of prepared
+ * statements. SQLite has one writer, so a batch is as fast as its rows: a few microseconds each, no round trips.
+ * These run on the raw handle inside `exclusive`, which holds Kysely's connection mutex so that they can never
+ * interleave with a Kysely transaction on the same connection.
+ */
+import type BetterSqlite3 from "better-sqlite3";
+import type { Message } from "../../domain/types.js";
+import { acceptLookupKeys, eventIdKey, planAccept, type FanOutEndpointRow } from "../sql/accept-plan.js";
+import { sortClaimed } from "../sql/claim-filter.js";
+import { endpointsToDisable, statsIncrements } from "../sql/outcome-plan.js";
+import { attemptToRow, messageFromRow, messageToRow } from "../sql/rows.js";
+import type { ApplicationRow, DeliveryRow, EndpointRow, MessageRow } from "../sql/schema.js";
+import type { HotPathOperations } from "../sql/sql-store.js";
+import type { LeaseRelease } from "../extensions.js";
+import type { StoreMetrics } from "../store.js";
+
+type StoredMessage = Omit<MessageRow, "idempotency_key">;
+
+const MESSAGE_COLUMNS = "id, app_id, event_type, event_id, channels, payload, payload_expires_at, created_at";
+
+function prepareStatements(db: BetterSqlite3.Database) {
+  return {
+    messageByIdempotencyKey: db.prepare<[string], StoredMessage>(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE idempotency_key = ?`,
+    ),
+    eventIdExists: db.prepare<[string, string], { found: number }>(
+      "SELECT 1 AS found FROM messages WHERE app_id = ? AND event_id = ?",
+    ),
+    fanOutEndpoints: db.prepare<[string], FanOutEndpointRow>(
+      "SELECT id, app_id, event_types, channels FROM endpoints WHERE app_id = ? AND deleted_at IS NULL AND disabled = 0",
+    ),
+    clearIdempotencyKey: db.prepare<[string]>(
+      "UPDATE messages SET idempotency_key = NULL WHERE idempotency_key = ?",
+    ),
+    insertMessage: db.prepare<
+      [string, string, string, string | null, string | null, string | null, number, string | null, number]
+    >(
+      `INSERT INTO messages (id, app_id, event_type, event_id, channels, payload, payload_expires_at, idempotency_key, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    insertDelivery: db.prepare<[string, string, string, string, number, number, number]>(
+      `INSERT INTO deliveries (id, app_id, message_id, endpoint_id, status, "trigger", attempt_count, next_attempt_at,
+         lease_until, last_status_code, created_at, updated_at)
+       VALUES (?, ?, ?, ?, 1, 0, 0, ?, NULL, NULL, ?, ?)`,
+    ),
+    claim: db.prepare<{ now: number; leaseUntil: number; limit: number }, DeliveryRow>(
+      // The lease also moves next_attempt_at: a leased delivery is simply not due until its lease ends, so the
+      // claim never walks over in-flight rows and nextDueAt() reports when a crashed worker's leases expire.
+      `UPDATE deliveries SET lease_until = @leaseUntil, next_attempt_at = @leaseUntil, updated_at = @now
+       WHERE id IN (
+         SELECT id FROM deliveries
+         WHERE status = 1 AND next_attempt_at <= @now AND (lease_until IS NULL OR lease_until < @now)
+         ORDER BY next_attempt_at LIMIT @limit)
+       RETURNING *`,
+    ),
+    messageById: db.prepare<[string], StoredMessage>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = ?`),
+    endpointById: db.prepare<[string], EndpointRow>("SELECT * FROM endpoints WHERE id = ?"),
+    applicationById: db.prepare<[string], ApplicationRow>("SELECT * FROM applications WHERE id = ?"),
+    cancelDelivery: db.prepare<[number, string]>(
+      "UPDATE deliveries SET status = 4, lease_until = NULL, next_attempt_at = NULL, updated_at = ? WHERE id = ?",
+    ),
+    insertAttempt: db.prepare<[ReturnType<typeof attemptToRow>]>(
+      `INSERT INTO attempts (id, app_id, message_id, endpoint_id, delivery_id, event_type, url, status,
+         response_status_code, response, response_duration_ms, "trigger", attempt_number, error_kind, next_attempt_at, created_at)
+       VALUES (@id, @app_id, @message_id, @endpoint_id, @delivery_id, @event_type, @url, @status,
+         @response_status_code, @response, @response_duration_ms, @trigger, @attempt_number, @error_kind, @next_attempt_at, @created_at)`,
+    ),
+    updateDelivery: db.prepare<[number, number | null, number, number, string]>(
+      `UPDATE deliveries SET status = ?, next_attempt_at = ?, attempt_count = attempt_count + 1, lease_until = NULL,
+         last_status_code = ?, updated_at = ? WHERE id = ?`,
+    ),
+    disableEndpoint: db.prepare<[number, string]>(
+      "UPDATE endpoints SET disabled = 1, updated_at = ? WHERE id = ? AND disabled = 0",
+    ),
+    releaseLease: db.prepare<[number, number, string, number]>(
+      `UPDATE deliveries SET lease_until = NULL, next_attempt_at = ?, updated_at = ?
+       WHERE id = ? AND status = 1 AND lease_until = ?`,
+    ),
+    addStats: db.prepare<[string, number, number, number, number]>(
+      `INSERT INTO endpoint_stats (endpoint_id, bucket_start, successes, failures, latency_sum_ms) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (endpoint_id, bucket_start) DO UPDATE SET
+         successes = successes + excluded.successes,
+         failures = failures + excluded.failures,
+         latency_sum_ms = latency_sum_ms + excluded.latency_sum_ms`,
+    ),
+  };
+}
+
+/** Lookups that may repeat within a batch (many deliveries share a message, an endpoint, an application). */
+function memoised<Row>(
+  lookup: BetterSqlite3.Statement<[string], Row>,
+): Map<string, Row> & { load(id: string): void } {
+  const found = new Map<string, Row>();
+  return Object.assign(found, {
+    load(id: string) {
+      if (found.has(id)) return;
+      const row = lookup.get(id);
+      if (row !== undefined) found.set(id, row);
+    },
+  });
+}
+
+export function sqliteHotPath(
+  db: BetterSqlite3.Database,
+  exclusive: <T>(work: () => T) => Promise<T>,
+  metrics: StoreMetrics,
+): HotPathOperations {
+  // Prepared on first use: the tables exist only once migrate() has run.
+  let statements: ReturnType<typeof prepareStatements> | undefined;
+  const sql = () => (statements ??= prepareStatements(db));
+
+  const accept = (batch: Parameters<HotPathOperations["acceptMessages"]>[0], now: number) => {
+    const s = sql();
+    const keys = acceptLookupKeys(batch);
+    const messagesByIdempotencyKey = new Map<string, Message>();
+    for (const key of keys.idempotencyKeys) {
+      const row = s.messageByIdempotencyKey.get(key);
+      if (row) messagesByIdempotencyKey.set(key, messageFromRow(row));
+    }
+    const existingEventIds = new Set<string>();
+    for (const { appId, eventId } of keys.eventIds) {
+      if (s.eventIdExists.get(appId, eventId)) existingEventIds.add(eventIdKey(appId, eventId));
+    }
+    const endpoints = keys.appIds.flatMap((appId) => s.fanOutEndpoints.all(appId));
+
+    const plan = planAccept(batch, { messagesByIdempotencyKey, existingEventIds, endpoints }, now);
+    for (const key of plan.staleIdempotencyKeys) s.clearIdempotencyKey.run(key);
+    for (const { message, idempotencyKey } of plan.messages) {
+      const row = messageToRow(message, idempotencyKey);
+      s.insertMessage.run(
+        row.id,
+        row.app_id,
+        row.event_type,
+        row.event_id,
+        row.channels,
+        row.payload,
+        row.payload_expires_at,
+        row.idempotency_key,
+        row.created_at,
+      );
+    }
+    for (const d of plan.deliveries)
+      s.insertDelivery.run(d.id, d.appId, d.messageId, d.endpointId, now, now, now);
+    return plan;
+  };
+
+  const claim = (limit: number, now: number, leaseUntil: number) => {
+    const s = sql();
+    const claimed = s.claim.all({ now, leaseUntil, limit });
+    const messages = memoised(s.messageById);
+    const endpoints = memoised(s.endpointById);
+    const applications = memoised(s.applicationById);
+    for (const delivery of claimed) {
+      messages.load(delivery.message_id);
+      endpoints.load(delivery.endpoint_id);
+      applications.load(delivery.app_id);
+    }
+    const sorted = sortClaimed(claimed, messages, endpoints, applications, now);
+    for (const id of sorted.cancelIds) s.cancelDelivery.run(now, id);
+    return sorted.sendable;
+  };
+
+  const complete = (outcomes: Parameters<HotPathOperations["completeDeliveries"]>[0], now: number) => {
+    const s = sql();
+    for (const outcome of outcomes) {
+      s.insertAttempt.run(attemptToRow(outcome.attempt));
+      s.updateDelivery.run(
+        outcome.nextStatus,
+        outcome.nextAttemptAt,
+        outcome.attempt.responseStatusCode,
+        now,
+        outcome.deliveryId,
+      );
+    }
+    for (const endpointId of endpointsToDisable(outcomes)) s.disableEndpoint.run(now, endpointId);
+    for (const b of statsIncrements(outcomes)) {
+      s.addStats.run(b.endpointId, b.bucketStart, b.successes, b.failures, b.latencySumMs);
+    }
+  };
+
+  const release = (releases: readonly LeaseRelease[], now: number) => {
+    const s = sql();
+    for (const r of releases) s.releaseLease.run(r.nextAttemptAt, now, r.deliveryId, r.leaseUntil);
+  };
+
+  // IMMEDIATE: take the write lock up front, so a read-then-write transaction never fails to upgrade when
+  // another process (the CLI) writes to the same file.
+  const acceptTransaction = db.transaction(accept);
+  const claimTransaction = db.transaction(claim);
+  const completeTransaction = db.transaction(complete);
+  const releaseTransaction = db.transaction(release);
+
+  return {
+    async acceptMessages(batch, now) {
+      if (batch.length === 0) return [];
+      const plan = await exclusive(() => acceptTransaction.immediate(batch, now));
+      metrics.acceptTransactions++;
+      metrics.acceptedMessages += plan.messages.length;
+      return plan.results;
+    },
+
+    async claimDueDeliveries(limit, now, leaseUntil) {
+      if (limit <= 0) return [];
+      return exclusive(() => claimTransaction.immediate(limit, now, leaseUntil));
+    },
+
+    async completeDeliveries(outcomes, now) {
+      if (outcomes.length === 0) return;
+      await exclusive(() => completeTransaction.immediate(outcomes, now));
+    },
+
+    async releaseDeliveries(releases, now) {
+      if (releases.length === 0) return;
+      await exclusive(() => releaseTransaction.immediate(releases, now));
+    },
+  };
+}

@@ -1,0 +1,261 @@
+/**
+ * The one storage interface. Two implementations live beside it — `sqlite/` (embedded default) and `postgres/` —
+ * and all SQL lives under `store/`. Core code asks the store's `capabilities`, never which database it is.
+ *
+ * Every application-scoped read takes the application id and filters by it: that is the tenant boundary that
+ * app-scoped (portal) tokens rely on.
+ */
+import type { ApplicationId, AttemptId, DeliveryId, EndpointId, MessageId } from "../domain/ids.js";
+import type {
+  Application,
+  Attempt,
+  Delivery,
+  Endpoint,
+  EndpointSecret,
+  EpochMs,
+  EventType,
+  Message,
+  MessageStatus,
+} from "../domain/types.js";
+
+export interface StoreCapabilities {
+  /** Several Herald processes can share this store's queue (claims use `FOR UPDATE SKIP LOCKED`). */
+  readonly sharedQueue: boolean;
+  /** The store can wake other processes when work is queued (`LISTEN/NOTIFY`). */
+  readonly crossProcessWakeups: boolean;
+}
+
+/**
+ * Keyset pagination over a list sorted by a unique key (an id, or an event-type name).
+ * `cursor` is the key of the last item the caller saw; `backward` walks towards the start of the list from it
+ * (Svix's `prevIterator`). Items always come back in `order`.
+ */
+export interface PageRequest {
+  limit: number;
+  order: "asc" | "desc";
+  cursor: string | null;
+  backward: boolean;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** True when no further items exist in the walking direction. */
+  done: boolean;
+}
+
+/** An inclusive-exclusive window on creation time, expressed through the time-sortable ids: `(after, before)`. */
+export interface TimeWindow {
+  before: EpochMs | null;
+  after: EpochMs | null;
+}
+
+export interface MessageListFilter extends TimeWindow {
+  channel: string | null;
+  eventTypes: string[] | null;
+}
+
+export interface AttemptListFilter extends TimeWindow {
+  endpointId: EndpointId | null;
+  messageId: MessageId | null;
+  status: MessageStatus | null;
+  /** 0, 100, 200, 300, 400 or 500: the attempt's status code lies in [class, class + 99] (0 = no response). */
+  statusCodeClass: number | null;
+  channel: string | null;
+  eventTypes: string[] | null;
+}
+
+export interface AttemptedMessageFilter extends TimeWindow {
+  channel: string | null;
+  eventTypes: string[] | null;
+  status: MessageStatus | null;
+}
+
+/** A message with one endpoint's delivery state (Svix's EndpointMessageOut). */
+export interface AttemptedMessage {
+  message: Message;
+  status: MessageStatus;
+  nextAttemptAt: EpochMs | null;
+}
+
+/** An endpoint with one message's delivery state (Svix's MessageEndpointOut); includes deleted endpoints. */
+export interface AttemptedDestination {
+  endpoint: Endpoint;
+  status: MessageStatus;
+  nextAttemptAt: EpochMs | null;
+}
+
+export interface EndpointAttemptCounts {
+  success: number;
+  pending: number;
+  sending: number;
+  fail: number;
+  canceled: number;
+}
+
+/** One message to accept. The store writes it and its fan-out in the same transaction as the rest of its batch. */
+export interface AcceptRequest {
+  message: Message;
+  /**
+   * Hash of (credentials, idempotency key, request URI) when the request carried an `idempotency-key`: stored
+   * on the message, so a retry within the idempotency window finds the message instead of creating another.
+   */
+  idempotencyKey: string | null;
+  /** Fan out to this endpoint only, ignoring its filters (send-example); absent = every matching endpoint. */
+  onlyEndpointId?: EndpointId;
+}
+
+export type AcceptResult =
+  | { kind: "accepted"; message: Message; deliveries: number }
+  /** Another message of this application already has this `eventId`. */
+  | { kind: "duplicate_event_id" }
+  /** The idempotency key was used within its window: the earlier message is returned, nothing is written. */
+  | { kind: "replayed"; message: Message };
+
+/** A due delivery handed to a worker, with everything needed to send it. */
+export interface ClaimedDelivery {
+  delivery: Delivery;
+  message: Message;
+  endpoint: Endpoint;
+  application: Application;
+}
+
+/** What happened to one claimed delivery; written by `completeDeliveries` in one transaction per batch. */
+export interface DeliveryOutcome {
+  deliveryId: DeliveryId;
+  attempt: Attempt;
+  /** The delivery's next state: `pending` with `nextAttemptAt` to retry, else a final state. */
+  nextStatus: MessageStatus;
+  nextAttemptAt: EpochMs | null;
+  /** Disable the endpoint (410 Gone, or the auto-disable rule). */
+  disableEndpoint: boolean;
+}
+
+export interface ManualDeliveryRequest {
+  appId: ApplicationId;
+  messageId: MessageId;
+  endpointId: EndpointId;
+}
+
+/** A cached 2xx response for an `idempotency-key` (Svix §1.6). */
+export interface IdempotentResponse {
+  statusCode: number;
+  body: string;
+}
+
+export type IdempotencyClaim =
+  /** The caller holds the key's lock and must `saveIdempotentResponse` or `releaseIdempotencyKey`. */
+  | { state: "claimed" }
+  /** Another request holds the lock until `lockedUntil`. */
+  | { state: "locked"; lockedUntil: EpochMs }
+  | { state: "completed"; response: IdempotentResponse };
+
+export interface StoreMetrics {
+  /** Transactions that accepted messages (group commit: many accepts share one). */
+  acceptTransactions: number;
+  acceptedMessages: number;
+}
+
+export interface Store {
+  readonly capabilities: StoreCapabilities;
+  readonly metrics: Readonly<StoreMetrics>;
+
+  /** Runs pending numbered migrations; returns the ids applied. Safe to call concurrently from several processes. */
+  migrate(): Promise<string[]>;
+  /** A cheap round trip, for health checks. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+
+  // Applications. `idOrUid` matches `id = x OR uid = x` among live applications.
+  createApplication(app: Application): Promise<void>;
+  getApplication(idOrUid: string): Promise<Application | null>;
+  listApplications(page: PageRequest): Promise<Page<Application>>;
+  /** Writes every field of `app` (by id). */
+  updateApplication(app: Application): Promise<void>;
+  /** Soft delete: the application disappears from lookups and its uid is free again. */
+  deleteApplication(id: ApplicationId, now: EpochMs): Promise<void>;
+
+  // Event types (one catalog per Herald; names are the keys).
+  createEventType(eventType: EventType): Promise<void>;
+  getEventType(name: string): Promise<EventType | null>;
+  listEventTypes(page: PageRequest, includeArchived: boolean): Promise<Page<EventType>>;
+  updateEventType(eventType: EventType): Promise<void>;
+  deleteEventType(name: string): Promise<void>;
+  /** Of `names`, the ones that exist and are not archived. */
+  findLiveEventTypeNames(names: readonly string[]): Promise<string[]>;
+
+  // Endpoints. `idOrUid` matches within the application, live endpoints only.
+  createEndpoint(endpoint: Endpoint, secret: EndpointSecret): Promise<void>;
+  getEndpoint(appId: ApplicationId, idOrUid: string): Promise<Endpoint | null>;
+  listEndpoints(appId: ApplicationId, page: PageRequest): Promise<Page<Endpoint>>;
+  updateEndpoint(endpoint: Endpoint): Promise<void>;
+  deleteEndpoint(appId: ApplicationId, id: EndpointId, now: EpochMs): Promise<void>;
+  /** The current key first, then old keys whose grace period has not ended at `now`. Decrypted. */
+  getEndpointSecrets(endpointId: EndpointId, now: EpochMs): Promise<EndpointSecret[]>;
+  /**
+   * Makes `secret` current; the previous current key expires at `previousExpiresAt`. Throws `limit_reached`
+   * when more than 10 old keys would be live.
+   */
+  rotateEndpointSecret(
+    endpointId: EndpointId,
+    secret: EndpointSecret,
+    previousExpiresAt: EpochMs,
+    now: EpochMs,
+  ): Promise<void>;
+
+  // Messages.
+  /** One transaction for the whole batch: messages, their deliveries, idempotency markers. Results in order. */
+  acceptMessages(batch: readonly AcceptRequest[], now: EpochMs): Promise<AcceptResult[]>;
+  /** By id or by eventId within the application. */
+  getMessage(appId: ApplicationId, idOrEventId: string): Promise<Message | null>;
+  listMessages(appId: ApplicationId, filter: MessageListFilter, page: PageRequest): Promise<Page<Message>>;
+  expungeMessageContent(appId: ApplicationId, id: MessageId): Promise<void>;
+
+  // The delivery queue (the engine's side; see Delivery in domain/types.ts for the states).
+  /** Leases up to `limit` due pending deliveries until `leaseUntil`, oldest due first. */
+  claimDueDeliveries(limit: number, now: EpochMs, leaseUntil: EpochMs): Promise<ClaimedDelivery[]>;
+  /** Attempt rows, delivery state changes and endpoint stats for a batch, in one transaction. */
+  completeDeliveries(outcomes: readonly DeliveryOutcome[], now: EpochMs): Promise<void>;
+  /** Queues one manual attempt per request (resend, recover), due at `now`. */
+  enqueueManualDeliveries(requests: readonly ManualDeliveryRequest[], now: EpochMs): Promise<DeliveryId[]>;
+  /**
+   * Message ids whose deliveries to this endpoint failed in `[since, until)` with no success since, oldest
+   * first, after `cursor` (a message id), at most `limit`: the input of endpoint recovery.
+   */
+  listFailedMessageIds(
+    endpointId: EndpointId,
+    since: EpochMs,
+    until: EpochMs,
+    cursor: MessageId | null,
+    limit: number,
+  ): Promise<MessageId[]>;
+  /** The earliest `nextAttemptAt` of any pending delivery (leased or not), for the dispatcher's sleep. */
+  nextDueAt(): Promise<EpochMs | null>;
+
+  // The delivery log.
+  listAttempts(appId: ApplicationId, filter: AttemptListFilter, page: PageRequest): Promise<Page<Attempt>>;
+  getAttempt(appId: ApplicationId, messageId: MessageId, attemptId: AttemptId): Promise<Attempt | null>;
+  expungeAttemptContent(appId: ApplicationId, messageId: MessageId, attemptId: AttemptId): Promise<void>;
+  listAttemptedDestinations(
+    appId: ApplicationId,
+    messageId: MessageId,
+    page: PageRequest,
+  ): Promise<Page<AttemptedDestination>>;
+  listAttemptedMessages(
+    appId: ApplicationId,
+    endpointId: EndpointId,
+    filter: AttemptedMessageFilter,
+    page: PageRequest,
+  ): Promise<Page<AttemptedMessage>>;
+  countEndpointAttempts(
+    endpointId: EndpointId,
+    since: EpochMs,
+    until: EpochMs,
+  ): Promise<EndpointAttemptCounts>;
+
+  // Idempotency keys (`key` is already a hash of credentials, header value and URI).
+  claimIdempotencyKey(key: string, now: EpochMs, lockUntil: EpochMs): Promise<IdempotencyClaim>;
+  saveIdempotentResponse(key: string, response: IdempotentResponse, expiresAt: EpochMs): Promise<void>;
+  releaseIdempotencyKey(key: string): Promise<void>;
+  /** Deletes expired keys; returns how many. */
+  purgeExpiredIdempotencyKeys(now: EpochMs): Promise<number>;
+}
