@@ -29,11 +29,6 @@ export const ERROR_CODES = {
     detail: "You can only rotate a key 10 times; wait for an old key to expire.",
     docs: "more than 10 live old secrets",
   },
-  invalid_json: {
-    status: 400,
-    detail: "The request body is not valid JSON.",
-    docs: "a body that does not parse (sent as 422 on Svix routes)",
-  },
   authentication_failed: {
     status: 401,
     detail: "Invalid token",
@@ -45,11 +40,6 @@ export const ERROR_CODES = {
     docs: "an application-scoped token on an organisation route",
   },
   not_found: { status: 404, detail: "Entity not found", docs: "unknown id, uid, name or route" },
-  method_not_allowed: {
-    status: 405,
-    detail: "Method not allowed",
-    docs: "the route exists but not with this method",
-  },
   conflict: { status: 409, detail: "A conflict has occurred", docs: "duplicate `uid` or `eventId`" },
   event_type_exists: {
     status: 409,

@@ -1,7 +1,8 @@
 import { conflict, notFound, ValidationError } from "../domain/errors.js";
-import { newId, type ApplicationId } from "../domain/ids.js";
+import { newId } from "../domain/ids.js";
 import type { Application, Metadata, RetrySchedule } from "../domain/types.js";
 import { metadataProblem, textProblem, uidProblem } from "../domain/validation.js";
+import { TtlCache } from "../lib/ttl-cache.js";
 import type { Page, PageRequest } from "../store/store.js";
 import type { ServiceContext } from "./context.js";
 
@@ -34,7 +35,17 @@ function validate(fields: Partial<ApplicationFields>): void {
   if (issues.length > 0) throw new ValidationError(issues);
 }
 
+/**
+ * Every application-scoped request starts with an application lookup, and message accept is the hot path: a
+ * short-lived cache takes that round trip off it. Writes through this process invalidate at once; another
+ * process's writes are seen within the TTL.
+ */
+const LOOKUP_CACHE_TTL_MS = 1_000;
+const LOOKUP_CACHE_MAX_ENTRIES = 10_000;
+
 export interface ApplicationService {
+  /** By id or uid, or null. */
+  find(idOrUid: string): Promise<Application | null>;
   create(fields: ApplicationFields): Promise<Application>;
   /** Returns the application with `fields.uid` untouched if it exists (`created: false`), else creates it. */
   getOrCreate(fields: ApplicationFields): Promise<{ application: Application; created: boolean }>;
@@ -48,9 +59,18 @@ export interface ApplicationService {
 
 export function createApplicationService(ctx: ServiceContext): ApplicationService {
   const { store } = ctx;
+  const lookups = new TtlCache<string, Application>(LOOKUP_CACHE_TTL_MS, LOOKUP_CACHE_MAX_ENTRIES, ctx.now);
+
+  async function find(idOrUid: string): Promise<Application | null> {
+    const cached = lookups.get(idOrUid);
+    if (cached) return cached;
+    const application = await store.getApplication(idOrUid);
+    if (application) lookups.set(idOrUid, application);
+    return application;
+  }
 
   async function get(idOrUid: string): Promise<Application> {
-    const application = await store.getApplication(idOrUid);
+    const application = await find(idOrUid);
     if (!application) throw notFound();
     return application;
   }
@@ -80,10 +100,13 @@ export function createApplicationService(ctx: ServiceContext): ApplicationServic
     }
     const updated: Application = { ...current, ...fields, updatedAt: ctx.now() };
     await store.updateApplication(updated);
+    // The old uid may now name nothing, or (after a swap) another application.
+    lookups.clear();
     return updated;
   }
 
   return {
+    find,
     create,
     get,
     list: (page) => store.listApplications(page),
@@ -118,7 +141,8 @@ export function createApplicationService(ctx: ServiceContext): ApplicationServic
 
     async delete(idOrUid) {
       const application = await get(idOrUid);
-      await store.deleteApplication(application.id as ApplicationId, ctx.now());
+      await store.deleteApplication(application.id, ctx.now());
+      lookups.clear();
     },
   };
 }

@@ -147,7 +147,7 @@ export function createMessageService(
   }
 
   async function applicationFor(appIdOrUid: string, inline: ApplicationFields | null): Promise<Application> {
-    const existing = await store.getApplication(appIdOrUid);
+    const existing = await deps.applications.find(appIdOrUid);
     if (existing) return existing;
     if (inline === null) throw notFound("Application not found");
     // Inline creation: the body's application must be the one the path names (Svix's rule).
