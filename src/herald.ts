@@ -20,6 +20,9 @@ import {
   type KeptSecret,
 } from "./config/generated-secrets.js";
 import type { HeraldConfig } from "./config/config.js";
+import { HERALD_VERSION } from "./config/version.js";
+import { createDeliveryEngine, type DeliveryEngine } from "./delivery/engine.js";
+import { parseAllowList } from "./domain/address-policy.js";
 import type { EpochMs } from "./domain/types.js";
 import { buildApp } from "./http/app.js";
 import { adminTokenAuthenticator } from "./http/auth.js";
@@ -39,6 +42,8 @@ export interface Herald {
   readonly store: Store;
   readonly services: Services;
   readonly app: FastifyInstance;
+  /** The delivery engine; null for the `api` role, which only accepts and serves. */
+  readonly engine: DeliveryEngine | null;
   readonly logger: Logger;
   /** The admin token and where it came from (the CLI prints it unless it came from the configuration). */
   readonly adminToken: KeptSecret;
@@ -148,19 +153,31 @@ export async function createHerald(config: HeraldConfig, overrides: HeraldOverri
     throw error;
   }
   const servesHttp = config.role !== "worker";
+  const engine =
+    config.role === "api"
+      ? null
+      : createDeliveryEngine(
+          { store, log: logger.child({ component: "delivery" }), now, random: Math.random },
+          {
+            signatureHeaderStyle: config.signatureHeaders,
+            defaultRetrySchedule: config.retrySchedule,
+            userAgent: `Herald/${HERALD_VERSION}`,
+            allowList: parseAllowList(config.allowedTargets).allowList,
+            maxInFlight: config.deliveryMaxInFlight,
+            perEndpointConcurrency: config.deliveryEndpointConcurrency,
+            idlePollMs: config.deliveryPollMs,
+            maxResponseBytes: config.maxResponseBytes,
+          },
+        );
+  // A committed accept (or resend, or recovery) wakes the local engine at once instead of at its next poll.
+  if (engine) services.messages.onDeliveriesQueued(() => engine.wake());
 
   let idempotencyPurge: { stop(): void } | null = null;
 
   async function run(): Promise<{ url: string | null }> {
     await store.migrate();
     idempotencyPurge = startIdempotencyPurge(services.messages.idempotency, logger);
-    if (config.role === "worker") {
-      // The delivery engine plugs in here (and alongside HTTP for the `all` role).
-      logger.info(
-        { role: config.role },
-        "worker role: no HTTP API in this process; the delivery engine is not part of this version yet",
-      );
-    }
+    await engine?.start();
     if (!servesHttp) return { url: null };
     await app.listen({ host: config.host, port: config.port });
     const { port } = app.server.address() as AddressInfo;
@@ -182,6 +199,8 @@ export async function createHerald(config: HeraldConfig, overrides: HeraldOverri
       await services.messages.drain();
       // A recovery still queueing deliveries must not meet a closed store.
       await services.endpoints.whenIdle();
+      // In-flight sends finish and their outcomes are written; unsent deliveries give their leases back.
+      await engine?.stop();
     } finally {
       idempotencyPurge?.stop();
       await store.close();
@@ -197,6 +216,7 @@ export async function createHerald(config: HeraldConfig, overrides: HeraldOverri
     store,
     services,
     app,
+    engine,
     logger,
     adminToken,
     start() {

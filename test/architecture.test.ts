@@ -21,7 +21,8 @@ const ALLOWED: Record<Layer, readonly (Layer | "store-interface")[]> = {
   store: ["domain", "lib"],
   domain: ["lib"],
   lib: [],
-  config: ["lib"],
+  // The configuration validates with domain rules (retry schedules, allow-lists), which are pure.
+  config: ["domain", "lib"],
 };
 
 /** Packages and built-ins that do I/O; `domain` must not touch them (node:net's address helpers are pure). */

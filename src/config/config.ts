@@ -5,10 +5,14 @@
  * configuration table and `herald --help` are generated from the same schema.
  */
 import { resolve } from "node:path";
+import { parseAllowList } from "../domain/address-policy.js";
+import { DEFAULT_RETRY_SCHEDULE } from "../domain/retry.js";
+import { SIGNATURE_HEADER_STYLES, type SignatureHeaderStyle } from "../domain/signing.js";
 
 export type Role = "all" | "api" | "worker";
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
-export type SignatureHeaders = "svix" | "webhook" | "both";
+export type SignatureHeaders = SignatureHeaderStyle;
+export { DEFAULT_RETRY_SCHEDULE };
 
 export interface HeraldConfig {
   host: string;
@@ -28,6 +32,12 @@ export interface HeraldConfig {
   retrySchedule: readonly number[];
   payloadRetentionDays: number;
   signatureHeaders: SignatureHeaders;
+  /** CIDRs, addresses and hosts deliveries may reach despite the SSRF guard (validated; see `parseAllowList`). */
+  allowedTargets: readonly string[];
+  deliveryMaxInFlight: number;
+  deliveryEndpointConcurrency: number;
+  deliveryPollMs: number;
+  maxResponseBytes: number;
 }
 
 export interface Setting<K extends keyof HeraldConfig> {
@@ -48,7 +58,14 @@ export interface Setting<K extends keyof HeraldConfig> {
 
 const ROLES: readonly Role[] = ["all", "api", "worker"];
 const LOG_LEVELS: readonly LogLevel[] = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
-const SIGNATURE_HEADERS: readonly SignatureHeaders[] = ["svix", "webhook", "both"];
+const SIGNATURE_HEADERS = SIGNATURE_HEADER_STYLES;
+
+function commaList(raw: string): string[] {
+  return raw
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== "");
+}
 
 function integer(min: number, max: number) {
   return (raw: string): { value: number } | { problem: string } => {
@@ -69,10 +86,6 @@ function oneOf<T extends string>(choices: readonly T[]) {
   };
 }
 
-/** The 8071 port, 1 MiB, 90 days and the Svix retry schedule are Herald's documented defaults. */
-export const DEFAULT_RETRY_SCHEDULE: readonly number[] = Object.freeze([
-  5, 300, 1800, 7200, 18000, 36000, 36000,
-]);
 const MAX_RETRY_DELAY_SECONDS = 7 * 24 * 3600;
 
 const SETTINGS_BY_KEY: { [K in keyof HeraldConfig]: Setting<K> } = {
@@ -166,7 +179,7 @@ const SETTINGS_BY_KEY: { [K in keyof HeraldConfig]: Setting<K> } = {
     env: "HERALD_ROLE",
     flag: "role",
     defaultText: "all",
-    doc: "`all` or `api` serve the HTTP API; `worker` serves no HTTP (it will run the delivery engine, which this version does not have yet).",
+    doc: "`all`: the HTTP API and the delivery engine; `api`: only the HTTP API; `worker`: only the delivery engine (run several against one Postgres database).",
     fallback: () => "all",
     parse: oneOf(ROLES),
   },
@@ -226,9 +239,61 @@ const SETTINGS_BY_KEY: { [K in keyof HeraldConfig]: Setting<K> } = {
     env: "HERALD_SIGNATURE_HEADERS",
     flag: "signature-headers",
     defaultText: "both",
-    doc: "Signature header names for deliveries: `svix` (`svix-id`…), `webhook` (`webhook-id`…) or `both` (read by the delivery engine).",
+    doc: "Signature header names for deliveries: `svix` (`svix-id`…), `webhook` (`webhook-id`…) or `both`.",
     fallback: () => "both",
     parse: oneOf(SIGNATURE_HEADERS),
+  },
+  allowedTargets: {
+    key: "allowedTargets",
+    env: "HERALD_ALLOWED_TARGETS",
+    flag: "allowed-targets",
+    defaultText: "none",
+    literalDefault: false,
+    doc: "Comma-separated CIDRs, addresses or host names that deliveries may reach although they are private, loopback or link-local (SSRF guard), e.g. `127.0.0.1,10.0.0.0/8`.",
+    fallback: () => Object.freeze([]),
+    parse: (raw) => {
+      const entries = commaList(raw);
+      const { problems } = parseAllowList(entries);
+      return problems.length > 0
+        ? { problem: `has invalid entries: ${problems.join("; ")}` }
+        : { value: Object.freeze(entries) };
+    },
+  },
+  deliveryMaxInFlight: {
+    key: "deliveryMaxInFlight",
+    env: "HERALD_DELIVERY_MAX_IN_FLIGHT",
+    flag: "delivery-max-in-flight",
+    defaultText: "256",
+    doc: "Deliveries a worker holds at once (sending, or waiting for their endpoint's turn).",
+    fallback: () => 256,
+    parse: integer(1, 100_000),
+  },
+  deliveryEndpointConcurrency: {
+    key: "deliveryEndpointConcurrency",
+    env: "HERALD_DELIVERY_ENDPOINT_CONCURRENCY",
+    flag: "delivery-endpoint-concurrency",
+    defaultText: "32",
+    doc: "Requests in flight to one endpoint at once, per worker process.",
+    fallback: () => 32,
+    parse: integer(1, 10_000),
+  },
+  deliveryPollMs: {
+    key: "deliveryPollMs",
+    env: "HERALD_DELIVERY_POLL_MS",
+    flag: "delivery-poll-ms",
+    defaultText: "2000",
+    doc: "Longest an idle worker sleeps before asking the database what is due (accepted messages wake it at once).",
+    fallback: () => 2000,
+    parse: integer(50, 600_000),
+  },
+  maxResponseBytes: {
+    key: "maxResponseBytes",
+    env: "HERALD_MAX_RESPONSE_BYTES",
+    flag: "max-response-bytes",
+    defaultText: "65536",
+    doc: "Bytes of each receiver response kept in the delivery log.",
+    fallback: () => 64 * 1024,
+    parse: integer(0, 16 * 1024 * 1024),
   },
 };
 

@@ -130,6 +130,15 @@ export interface DeliveryOutcome {
   disableEndpoint: boolean;
 }
 
+/** A lease given back without an attempt (a saturated endpoint's excess, shutdown). */
+export interface LeaseRelease {
+  deliveryId: DeliveryId;
+  /** The lease being given back: a delivery that no longer holds exactly this lease is left alone. */
+  leaseUntil: EpochMs;
+  /** When the delivery is due again. */
+  nextAttemptAt: EpochMs;
+}
+
 export interface ManualDeliveryRequest {
   appId: ApplicationId;
   messageId: MessageId;
@@ -215,6 +224,13 @@ export interface Store {
   claimDueDeliveries(limit: number, now: EpochMs, leaseUntil: EpochMs): Promise<ClaimedDelivery[]>;
   /** Attempt rows, delivery state changes and endpoint stats for a batch, in one transaction. */
   completeDeliveries(outcomes: readonly DeliveryOutcome[], now: EpochMs): Promise<void>;
+  /** Makes each delivery pending and unleased again, due at `nextAttemptAt`; one transaction per call. */
+  releaseDeliveries(releases: readonly LeaseRelease[], now: EpochMs): Promise<void>;
+  /**
+   * Only where `capabilities.crossProcessWakeups`: calls `onQueued` after every commit that queued deliveries,
+   * in any process sharing the store; resolves to an unsubscribe function.
+   */
+  listenForQueuedWork?(onQueued: () => void): Promise<() => Promise<void>>;
   /** Queues one manual attempt per request (resend, recover), due at `now`. */
   enqueueManualDeliveries(requests: readonly ManualDeliveryRequest[], now: EpochMs): Promise<DeliveryId[]>;
   /**

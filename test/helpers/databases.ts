@@ -10,7 +10,6 @@ import pg from "pg";
 import { aesGcmCipher } from "../../src/lib/secret-box.js";
 import { openPostgresStore } from "../../src/store/postgres/postgres-store.js";
 import { openSqliteStore } from "../../src/store/sqlite/sqlite-store.js";
-import type { LeaseReleases } from "../../src/store/extensions.js";
 import type { Store } from "../../src/store/store.js";
 
 export type Backend = "sqlite" | "postgres";
@@ -56,7 +55,7 @@ export async function createTestDatabase(backend: Backend): Promise<TestDatabase
 /** Opens a migrated store on a fresh database; `cleanup` closes it and drops the database. */
 export async function openTestStore(
   backend: Backend,
-): Promise<{ store: Store & LeaseReleases; database: TestDatabase; cleanup(): Promise<void> }> {
+): Promise<{ store: Store; database: TestDatabase; cleanup(): Promise<void> }> {
   const database = await createTestDatabase(backend);
   const store = openStoreOn(database);
   await store.migrate();
@@ -71,7 +70,7 @@ export async function openTestStore(
 }
 
 /** Another store on the same test database (for two-process scenarios). Not migrated. */
-export function openStoreOn(database: TestDatabase): Store & LeaseReleases {
+export function openStoreOn(database: TestDatabase): Store {
   const cipher = aesGcmCipher(TEST_SECRET_KEY);
   if (database.sqliteFile !== null) return openSqliteStore({ file: database.sqliteFile, cipher });
   if (database.databaseUrl !== null)

@@ -63,6 +63,8 @@ export async function startTestHerald(options: TestHeraldOptions = {}): Promise<
     // The key test/helpers/databases.ts uses, so a second store opened on the same database reads the secrets.
     encryptionKey: TEST_SECRET_KEY,
     logLevel,
+    // Test receivers listen on loopback, which the SSRF guard otherwise refuses.
+    allowedTargets: ["127.0.0.1"],
     ...options.config,
   });
 

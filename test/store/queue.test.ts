@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { ApplicationId, EndpointId } from "../../src/domain/ids.js";
 import { MessageStatus, TriggerType, type Endpoint, type Message } from "../../src/domain/types.js";
-import type { LeaseReleases } from "../../src/store/extensions.js";
 import type { ClaimedDelivery, Store } from "../../src/store/store.js";
 import { BACKENDS, openStoreOn, openTestStore, type TestDatabase } from "../helpers/databases.js";
 import { aMessage, aSecret, anApplication, anEndpoint, anOutcome, T0 } from "./builders.js";
@@ -10,7 +9,7 @@ import { rawRows } from "./raw.js";
 const LEASE = 30_000;
 
 describe.each(BACKENDS)("delivery queue (%s)", (backend) => {
-  let store: Store & LeaseReleases;
+  let store: Store;
   let database: TestDatabase;
   let cleanup: () => Promise<void>;
 

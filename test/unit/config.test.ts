@@ -37,6 +37,11 @@ describe("parseConfig", () => {
       retrySchedule: [5, 300, 1800, 7200, 18000, 36000, 36000],
       payloadRetentionDays: 90,
       signatureHeaders: "both",
+      allowedTargets: [],
+      deliveryMaxInFlight: 256,
+      deliveryEndpointConcurrency: 32,
+      deliveryPollMs: 2000,
+      maxResponseBytes: 65536,
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(config.retrySchedule).toBe(DEFAULT_RETRY_SCHEDULE);
@@ -57,8 +62,18 @@ describe("parseConfig", () => {
       HERALD_RETRY_SCHEDULE: "1, 60,3600",
       HERALD_PAYLOAD_RETENTION_DAYS: "7",
       HERALD_SIGNATURE_HEADERS: "webhook",
+      HERALD_ALLOWED_TARGETS: "127.0.0.1, 10.0.0.0/8,hooks.internal",
+      HERALD_DELIVERY_MAX_IN_FLIGHT: "64",
+      HERALD_DELIVERY_ENDPOINT_CONCURRENCY: "4",
+      HERALD_DELIVERY_POLL_MS: "500",
+      HERALD_MAX_RESPONSE_BYTES: "1024",
     });
     expect(config).toMatchObject({
+      allowedTargets: ["127.0.0.1", "10.0.0.0/8", "hooks.internal"],
+      deliveryMaxInFlight: 64,
+      deliveryEndpointConcurrency: 4,
+      deliveryPollMs: 500,
+      maxResponseBytes: 1024,
       host: "0.0.0.0",
       port: 9000,
       dataDir: "/tmp/herald-x",
@@ -72,6 +87,12 @@ describe("parseConfig", () => {
       signatureHeaders: "webhook",
     });
     expect(config.encryptionKey?.equals(key)).toBe(true);
+  });
+
+  it("rejects allow-list entries that are neither CIDRs, addresses nor hosts", () => {
+    expect(() => parseConfig({ HERALD_ALLOWED_TARGETS: "10.0.0.0/99,ok.host" })).toThrow(
+      /HERALD_ALLOWED_TARGETS/,
+    );
   });
 
   it("lets flags override the environment, in both --flag value and --flag=value forms", () => {

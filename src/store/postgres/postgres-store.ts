@@ -5,7 +5,6 @@ import type { SecretCipher } from "../../lib/secret-box.js";
 import type { SqlContext, SqlDialect } from "../sql/context.js";
 import type { Database } from "../sql/schema.js";
 import { createSqlStore } from "../sql/sql-store.js";
-import type { LeaseReleases, QueueWakeups } from "../extensions.js";
 import type { Store, StoreMetrics } from "../store.js";
 import { postgresHotPath, QUEUE_CHANNEL } from "./hot-path.js";
 import { listenForQueuedWork } from "./queue-listener.js";
@@ -41,7 +40,9 @@ const postgresDialect: SqlDialect = {
 };
 
 /** The scale-out store: any number of Herald processes share one Postgres database and its queue. */
-export function openPostgresStore(options: PostgresStoreOptions): Store & LeaseReleases & QueueWakeups {
+export function openPostgresStore(
+  options: PostgresStoreOptions,
+): Store & Required<Pick<Store, "listenForQueuedWork">> {
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.poolSize ?? 10,
@@ -78,7 +79,6 @@ export function openPostgresStore(options: PostgresStoreOptions): Store & LeaseR
 
   return {
     ...store,
-    releaseDeliveries: hotPath.releaseDeliveries,
     async listenForQueuedWork(onQueued) {
       const stop = await listenForQueuedWork(options.url, typeParsers, onQueued, options.log);
       const unsubscribe = async () => {

@@ -120,13 +120,10 @@ export function endpointOperations({ db, cipher }: SqlContext): EndpointOperatio
 
     async rotateEndpointSecret(endpointId, secret, previousExpiresAt, now) {
       await db.transaction().execute(async (trx) => {
-        // Touching the endpoint row first serialises concurrent rotations (a row lock on Postgres, the write lock
-        // on SQLite), so two rotations cannot both demote the same current key and leave two current keys.
-        await trx
-          .updateTable("endpoints")
-          .set((eb) => ({ updated_at: eb.ref("updated_at") }))
-          .where("id", "=", endpointId)
-          .execute();
+        // Updating the endpoint row first serialises concurrent rotations (a row lock on Postgres, the write lock
+        // on SQLite), so two rotations cannot both demote the same current key and leave two current keys. The new
+        // `updated_at` also tells the delivery engine's signing-key cache that the keys changed.
+        await trx.updateTable("endpoints").set({ updated_at: now }).where("id", "=", endpointId).execute();
         await trx
           .deleteFrom("endpoint_secrets")
           .where("endpoint_id", "=", endpointId)

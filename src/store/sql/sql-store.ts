@@ -1,4 +1,3 @@
-import type { LeaseReleases } from "../extensions.js";
 import type { Store, StoreCapabilities, StoreMetrics } from "../store.js";
 import { applicationOperations } from "./applications.js";
 import { attemptOperations } from "./attempts.js";
@@ -11,8 +10,10 @@ import { messageOperations } from "./messages.js";
 import { queueOperations } from "./queue.js";
 
 /** The hot path, written per dialect: batched, hand-written SQL. */
-export type HotPathOperations = Pick<Store, "acceptMessages" | "claimDueDeliveries" | "completeDeliveries"> &
-  LeaseReleases;
+export type HotPathOperations = Pick<
+  Store,
+  "acceptMessages" | "claimDueDeliveries" | "completeDeliveries" | "releaseDeliveries"
+>;
 
 export interface SqlStoreParts {
   context: SqlContext;
@@ -44,5 +45,6 @@ export function createSqlStore(parts: SqlStoreParts): Store {
     acceptMessages: parts.hotPath.acceptMessages,
     claimDueDeliveries: parts.hotPath.claimDueDeliveries,
     completeDeliveries: parts.hotPath.completeDeliveries,
+    releaseDeliveries: parts.hotPath.releaseDeliveries,
   };
 }

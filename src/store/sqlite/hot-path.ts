@@ -12,8 +12,7 @@ import { endpointsToDisable, statsIncrements } from "../sql/outcome-plan.js";
 import { attemptToRow, messageFromRow, messageToRow } from "../sql/rows.js";
 import type { ApplicationRow, DeliveryRow, EndpointRow, MessageRow } from "../sql/schema.js";
 import type { HotPathOperations } from "../sql/sql-store.js";
-import type { LeaseRelease } from "../extensions.js";
-import type { StoreMetrics } from "../store.js";
+import type { LeaseRelease, StoreMetrics } from "../store.js";
 
 type StoredMessage = Omit<MessageRow, "idempotency_key">;
 

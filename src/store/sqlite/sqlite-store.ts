@@ -7,7 +7,6 @@ import type { SecretCipher } from "../../lib/secret-box.js";
 import type { SqlContext, SqlDialect } from "../sql/context.js";
 import type { Database } from "../sql/schema.js";
 import { createSqlStore } from "../sql/sql-store.js";
-import type { LeaseReleases } from "../extensions.js";
 import type { Store, StoreMetrics } from "../store.js";
 import { sqliteHotPath } from "./hot-path.js";
 import { migrateSqlite } from "./migrator.js";
@@ -31,7 +30,7 @@ const sqliteDialect: SqlDialect = {
  * The embedded store: one better-sqlite3 connection in WAL mode. Shared operations go through Kysely; the hot
  * path runs synchronous transactions on the raw handle while holding Kysely's connection mutex (`exclusive`).
  */
-export function openSqliteStore(options: SqliteStoreOptions): Store & LeaseReleases {
+export function openSqliteStore(options: SqliteStoreOptions): Store {
   mkdirSync(dirname(options.file), { recursive: true });
   const raw = new BetterSqlite3(options.file);
   raw.pragma("journal_mode = WAL");
@@ -71,5 +70,5 @@ export function openSqliteStore(options: SqliteStoreOptions): Store & LeaseRelea
       return closing;
     },
   });
-  return { ...store, releaseDeliveries: hotPath.releaseDeliveries };
+  return store;
 }

@@ -1,0 +1,211 @@
+/**
+ * The claim loop (DESIGN §3). It leases due deliveries in batches and hands them on, holding at most
+ * `maxInFlight` of them at a time: a delivery counts from its claim until its outcome is committed or its
+ * lease is given back (`settle`).
+ *
+ * When it claims:
+ * - at once after `start()`, after a `wake()` (a message was accepted here, or — on Postgres — anywhere), and
+ *   after a full batch, since more are probably due;
+ * - when the next due time arrives: the store's (`nextDueAt`: a retry, a lease that ends), or one this process
+ *   just wrote (`noteDue`: a retry scheduled by an outcome, a lease given back), which the store would only
+ *   report at the next check;
+ * - never while fewer than a quarter batch of slots is free: claiming one delivery per freed slot would turn the
+ *   batch into per-delivery round trips. Completions wake it when enough slots are free again.
+ * Otherwise it sleeps. With nothing due it sleeps up to `idlePollMs`, then asks the store for the next due
+ * time (one indexed query) before claiming anything: the backstop for work queued where no wake-up reaches
+ * (the CLI on SQLite, a lost NOTIFY). An idle engine thus costs one query per `idlePollMs` and no CPU between.
+ *
+ * `wake()` only sets a flag and ends a sleep, so a burst of accepts costs one claim, not one each.
+ */
+import type { Logger } from "pino";
+import type { EpochMs } from "../domain/types.js";
+import type { ClaimedDelivery, Store } from "../store/store.js";
+
+export interface DispatcherOptions {
+  maxInFlight: number;
+  claimBatchSize: number;
+  idlePollMs: number;
+  /** How long a claim leases its deliveries. */
+  leaseMs: number;
+}
+
+export interface DispatcherDeps {
+  store: Pick<Store, "claimDueDeliveries" | "nextDueAt">;
+  now: () => EpochMs;
+  log: Logger;
+  /** Receives each claimed batch; every delivery in it must later be `settle`d. */
+  onClaimed: (claimed: readonly ClaimedDelivery[], leaseUntil: EpochMs) => void;
+}
+
+/**
+ * Pause after a claim found nothing although the store says work is due (rows another worker is claiming),
+ * doubled each time in a row up to `idlePollMs`, so that due work no claim can take never becomes a busy loop.
+ */
+const CONTENDED_PAUSE_MS = 20;
+const FIRST_ERROR_PAUSE_MS = 100;
+
+/** Why a sleep ended: `woken` and `due` lead to a claim, `backstop` to asking the store what is due. */
+type WakeReason = "woken" | "due" | "backstop";
+
+export class Dispatcher {
+  private held = 0;
+  private wakeRequested = false;
+  private stopping = false;
+  private waitingForCapacity = false;
+  private sleeper: {
+    resolve: (reason: WakeReason) => void;
+    timer: NodeJS.Timeout | null;
+    until: EpochMs | null;
+  } | null = null;
+  private loop: Promise<void> | null = null;
+  /** The earliest time `noteDue` reported that no claim has covered yet. */
+  private dueHint: EpochMs | null = null;
+  private readonly claimThreshold: number;
+
+  constructor(
+    private readonly deps: DispatcherDeps,
+    private readonly options: DispatcherOptions,
+  ) {
+    this.claimThreshold = Math.max(1, Math.floor(Math.min(options.claimBatchSize, options.maxInFlight) / 4));
+  }
+
+  /** Deliveries claimed and not yet settled. */
+  get heldCount(): number {
+    return this.held;
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  wake(): void {
+    this.wakeRequested = true;
+    if (this.sleeper && !this.waitingForCapacity) this.endSleep("woken");
+  }
+
+  /** Something becomes due at `at` (this process scheduled it): be awake then. */
+  noteDue(at: EpochMs): void {
+    // Kept too, for a sleep that starts later: a nextDueAt() answer may predate the write that made `at` due.
+    if (this.dueHint === null || at < this.dueHint) this.dueHint = at;
+    const sleeper = this.sleeper;
+    if (!sleeper || this.waitingForCapacity || (sleeper.until !== null && sleeper.until <= at)) return;
+    if (sleeper.timer) clearTimeout(sleeper.timer);
+    sleeper.until = at;
+    sleeper.timer = setTimeout(() => this.endSleep("due"), Math.max(0, at - this.deps.now()));
+  }
+
+  /** `count` claimed deliveries are done with (outcome committed, or lease given back). */
+  settle(count: number): void {
+    this.held -= count;
+    if (this.waitingForCapacity && this.options.maxInFlight - this.held >= this.claimThreshold) {
+      this.endSleep("woken");
+    }
+  }
+
+  /** Stops claiming; resolves once a claim in progress has been handed on. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.endSleep("woken");
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    let mode: "claim" | "check" = "claim";
+    let failures = 0;
+    let contended = 0;
+    while (!this.stopping) {
+      const free = this.options.maxInFlight - this.held;
+      if (free < this.claimThreshold) {
+        this.waitingForCapacity = true;
+        await this.sleep(null, "due");
+        this.waitingForCapacity = false;
+        mode = "claim";
+        continue;
+      }
+      try {
+        let foundNothing = false;
+        if (mode === "claim" || this.wakeRequested) {
+          this.wakeRequested = false;
+          const limit = Math.min(this.options.claimBatchSize, free);
+          const claimed = await this.claim(limit);
+          failures = 0;
+          if (claimed > 0) contended = 0;
+          if (claimed >= limit) {
+            // A full batch: more is probably due. Let the sends just handed on start first.
+            await new Promise((resolve) => setImmediate(resolve));
+            mode = "claim";
+            continue;
+          }
+          foundNothing = claimed === 0;
+        }
+        if (this.stopping) break;
+        const nextDue = await this.deps.store.nextDueAt();
+        failures = 0;
+        const now = this.deps.now();
+        if (nextDue !== null && nextDue <= now) {
+          if (foundNothing) {
+            contended++;
+            const pauseMs = Math.min(this.options.idlePollMs, CONTENDED_PAUSE_MS * 2 ** (contended - 1));
+            await this.sleep(now + pauseMs, "due");
+          }
+          mode = "claim";
+          continue;
+        }
+        contended = 0;
+        const backstop = now + this.options.idlePollMs;
+        const reason =
+          nextDue !== null && nextDue < backstop
+            ? await this.sleep(nextDue, "due")
+            : await this.sleep(backstop, "backstop");
+        mode = reason === "backstop" ? "check" : "claim";
+      } catch (error) {
+        failures++;
+        const pauseMs = Math.min(this.options.idlePollMs, FIRST_ERROR_PAUSE_MS * 2 ** (failures - 1));
+        this.deps.log.error(
+          { err: error, failures, retryInMs: pauseMs },
+          "delivery: claiming deliveries failed",
+        );
+        await this.sleep(this.deps.now() + pauseMs, "due");
+        mode = "claim";
+      }
+    }
+  }
+
+  private async claim(limit: number): Promise<number> {
+    const now = this.deps.now();
+    if (this.dueHint !== null && this.dueHint <= now) this.dueHint = null;
+    const leaseUntil = now + this.options.leaseMs;
+    const claimed = await this.deps.store.claimDueDeliveries(limit, now, leaseUntil);
+    if (claimed.length > 0) {
+      this.held += claimed.length;
+      this.deps.onClaimed(claimed, leaseUntil);
+    }
+    return claimed.length;
+  }
+
+  /**
+   * Sleeps until `until` (null: no timer), a `wake()` (not while waiting for capacity), enough free capacity,
+   * or `stop()`. The timer ends the sleep with `kind`.
+   */
+  private sleep(until: EpochMs | null, kind: "due" | "backstop"): Promise<WakeReason> {
+    if (this.stopping) return Promise.resolve("woken");
+    if (this.wakeRequested && !this.waitingForCapacity) return Promise.resolve("woken");
+    if (until !== null && this.dueHint !== null && this.dueHint < until) {
+      until = this.dueHint;
+      kind = "due";
+    }
+    return new Promise((resolve) => {
+      const timer =
+        until === null ? null : setTimeout(() => this.endSleep(kind), Math.max(0, until - this.deps.now()));
+      this.sleeper = { resolve, timer, until };
+    });
+  }
+
+  private endSleep(reason: WakeReason): void {
+    const sleeper = this.sleeper;
+    if (!sleeper) return;
+    this.sleeper = null;
+    if (sleeper.timer) clearTimeout(sleeper.timer);
+    sleeper.resolve(reason);
+  }
+}
