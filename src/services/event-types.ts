@@ -11,14 +11,7 @@ import type { Page, PageRequest } from "../store/store.js";
 import type { ServiceContext } from "./context.js";
 
 /** The writable fields of an event type (its name is its key), aliases already resolved. */
-export interface EventTypeFields {
-  description: string;
-  groupName: string | null;
-  schemas: Record<string, unknown> | null;
-  featureFlags: string[] | null;
-  archived: boolean;
-  deprecated: boolean;
-}
+export type EventTypeFields = Omit<EventType, "name" | "createdAt" | "updatedAt">;
 
 /** A partial update: `undefined` leaves a field alone, `null` clears a nullable one. */
 export type EventTypeChanges = { [K in keyof EventTypeFields]?: EventTypeFields[K] | undefined };

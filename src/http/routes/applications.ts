@@ -31,7 +31,8 @@ export function renderApplication(application: Application): ApplicationOut {
   return out;
 }
 
-function fieldsOf(body: ApplicationIn): ApplicationFields {
+/** The writable fields of an `ApplicationIn` (also nested in `MessageIn.application`), aliases resolved. */
+export function applicationFieldsOf(body: ApplicationIn): ApplicationFields {
   return {
     name: body.name,
     uid: body.uid ?? null,
@@ -56,7 +57,7 @@ export function applicationRoutes(app: FastifyInstance, { services }: HttpDeps):
   app.post("/api/v1/app", async (request, reply) => {
     requireAdmin(request);
     const query = parseQuery(ApplicationCreateQuery, request.query);
-    const fields = fieldsOf(parseBody(ApplicationIn, request.body));
+    const fields = applicationFieldsOf(parseBody(ApplicationIn, request.body));
     if (query.get_if_exists) {
       const { application, created } = await services.applications.getOrCreate(fields);
       return reply.status(created ? 201 : 200).send(renderApplication(application));
@@ -70,7 +71,7 @@ export function applicationRoutes(app: FastifyInstance, { services }: HttpDeps):
 
   app.put<{ Params: AppParams }>("/api/v1/app/:app_id", async (request, reply) => {
     requireAdmin(request);
-    const fields = fieldsOf(parseBody(ApplicationIn, request.body));
+    const fields = applicationFieldsOf(parseBody(ApplicationIn, request.body));
     const { application, created } = await services.applications.upsert(request.params.app_id, fields);
     return reply.status(created ? 201 : 200).send(renderApplication(application));
   });

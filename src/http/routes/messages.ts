@@ -2,9 +2,9 @@ import type { FastifyInstance } from "fastify";
 import { HeraldError, ValidationError } from "../../domain/errors.js";
 import type { Message } from "../../domain/types.js";
 import { topLevelValueText } from "../../lib/json-span.js";
-import type { ApplicationFields } from "../../services/applications.js";
 import type { MessageDraft } from "../../services/messages.js";
 import { resolveApp } from "../app-scope.js";
+import { applicationFieldsOf } from "./applications.js";
 import type { HttpDeps } from "../app.js";
 import { requireAdmin } from "../auth.js";
 import { isoDate } from "../dates.js";
@@ -50,16 +50,6 @@ export function renderMessageJson(
     ...extra,
   };
   return withRawMember(fields, "payload", payloadJson(message, withContent, verifiedJson));
-}
-
-function applicationFieldsOf(body: NonNullable<MessageIn["application"]>): ApplicationFields {
-  return {
-    name: body.name,
-    uid: body.uid ?? null,
-    throttleRate: body.throttleRate ?? body.rateLimit ?? null,
-    metadata: body.metadata ?? {},
-    retrySchedule: body.retrySchedule ?? null,
-  };
 }
 
 function rawPayloadOf(transformationsParams: unknown): string | null {

@@ -39,7 +39,7 @@ const postgresDialect: SqlDialect = {
   },
 };
 
-/** The scale-out store: any number of Herald processes share one Postgres database and its queue. */
+/** The scale-out store: many Herald processes share one Postgres database and its queue. */
 export function openPostgresStore(
   options: PostgresStoreOptions,
 ): Store & Required<Pick<Store, "listenForQueuedWork">> {
