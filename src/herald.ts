@@ -22,6 +22,7 @@ import {
 import type { HeraldConfig } from "./config/config.js";
 import { HERALD_VERSION } from "./config/version.js";
 import { createDeliveryEngine, type DeliveryEngine } from "./delivery/engine.js";
+import { createTestWebhookSender } from "./delivery/test-webhook.js";
 import { parseAllowList } from "./domain/address-policy.js";
 import type { EpochMs } from "./domain/types.js";
 import { buildApp } from "./http/app.js";
@@ -134,9 +135,23 @@ export async function createHerald(config: HeraldConfig, overrides: HeraldOverri
   const now = overrides.now ?? Date.now;
   const adminToken = resolveAdminToken(config);
   const store = await openStore(config, logger);
+  const allowList = parseAllowList(config.allowedTargets).allowList;
+  const userAgent = `Herald/${HERALD_VERSION}`;
   const services = createServices(
     { store, now, log: logger.child({ component: "services" }) },
     { defaultRetrySchedule: config.retrySchedule, payloadRetentionDays: config.payloadRetentionDays },
+    {
+      // The endpoint "test" action sends synchronously through the engine's request building and sender.
+      sendTestWebhook: createTestWebhookSender(
+        { store, now },
+        {
+          signatureHeaderStyle: config.signatureHeaders,
+          userAgent,
+          allowList,
+          maxResponseBytes: config.maxResponseBytes,
+        },
+      ),
+    },
   );
   let shuttingDown = false;
   let app: FastifyInstance;
@@ -161,8 +176,8 @@ export async function createHerald(config: HeraldConfig, overrides: HeraldOverri
           {
             signatureHeaderStyle: config.signatureHeaders,
             defaultRetrySchedule: config.retrySchedule,
-            userAgent: `Herald/${HERALD_VERSION}`,
-            allowList: parseAllowList(config.allowedTargets).allowList,
+            userAgent,
+            allowList,
             maxInFlight: config.deliveryMaxInFlight,
             perEndpointConcurrency: config.deliveryEndpointConcurrency,
             idlePollMs: config.deliveryPollMs,
@@ -199,6 +214,7 @@ export async function createHerald(config: HeraldConfig, overrides: HeraldOverri
       await services.messages.drain();
       // A recovery still queueing deliveries must not meet a closed store.
       await services.endpoints.whenIdle();
+      await services.bulkRetry.whenIdle();
       // In-flight sends finish and their outcomes are written; unsent deliveries give their leases back.
       await engine?.stop();
     } finally {

@@ -6,7 +6,8 @@
  *
  * A delivery's states after an attempt:
  *   2xx                          → succeeded
- *   410 Gone                     → failed, and the endpoint is disabled
+ *   410 Gone                     → failed, and the endpoint is disabled (scheduled attempts only: as in Svix,
+ *                                  a manual resend never disables an endpoint)
  *   other failure, schedule left → pending again, due at `nextAttemptAt`
  *   other failure, exhausted     → failed
  * Manual deliveries (resend, recover) are one attempt: their schedule is `[]`.
@@ -84,6 +85,7 @@ export function buildOutcome(input: OutcomeInput): DeliveryOutcome {
         ? MessageStatus.Pending
         : MessageStatus.Fail,
     nextAttemptAt,
-    disableEndpoint: !decision.retry && decision.reason === "gone",
+    disableEndpoint:
+      delivery.trigger === TriggerType.Scheduled && !decision.retry && decision.reason === "gone",
   };
 }

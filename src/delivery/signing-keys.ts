@@ -3,10 +3,9 @@
  * decryption, and importing an ed25519 key costs ~400 µs (domain/signing.ts), so it happens once per endpoint
  * per `ttlMs`, never per delivery; concurrent deliveries to an endpoint whose entry is missing share one fetch.
  *
- * Staleness is the trade. An entry is dropped early when the endpoint row changed (`updatedAt`) or when one of
- * its old keys' grace period ends, but a rotation does not touch the endpoint row, so for up to `ttlMs` after
- * one the previous key alone keeps signing. Receivers accept it for the whole grace period, so nothing fails
- * unless a receiver drops the old key within seconds of the rotation.
+ * An entry is dropped early when the endpoint row changed (`updatedAt`, which a secret rotation also bumps) or
+ * when one of its old keys' grace period ends. Staleness is bounded by `ttlMs` for changes made by another
+ * process whose `updatedAt` this process has not yet seen.
  */
 import type { EndpointId } from "../domain/ids.js";
 import { decodeStandardSecret } from "../domain/secrets.js";

@@ -18,6 +18,7 @@ import { endpointRoutes } from "./routes/endpoints.js";
 import { eventTypeRoutes } from "./routes/event-types.js";
 import { healthRoutes } from "./routes/health.js";
 import { messageRoutes } from "./routes/messages.js";
+import { recoveryRoutes } from "./routes/recovery.js";
 import { registerIdempotency } from "./idempotency.js";
 
 declare module "fastify" {
@@ -139,6 +140,7 @@ export function buildApp(deps: HttpDeps): FastifyInstance {
   endpointRoutes(app, deps);
   messageRoutes(app, deps);
   attemptRoutes(app, deps);
+  recoveryRoutes(app, deps);
 
   return app;
 }

@@ -9,6 +9,7 @@ import { conflict, HeraldError, notFound, ValidationError, type ValidationIssue 
 import { newId, type DeliveryId } from "../domain/ids.js";
 import type { Application, Endpoint, EpochMs, Message } from "../domain/types.js";
 import { normaliseSet, uidProblem } from "../domain/validation.js";
+import { catalogExample, generateExample, primarySchema } from "../domain/example-payload.js";
 import { Batcher } from "../lib/batcher.js";
 import type {
   AcceptRequest,
@@ -96,11 +97,15 @@ function validateDraft(draft: MessageDraft): void {
   if (issues.length > 0) throw new ValidationError(issues);
 }
 
-function exampleOf(schemas: Record<string, unknown> | null, index: number): unknown {
+function hasCatalogExamples(schemas: Record<string, unknown> | null): boolean {
   const schema = schemas?.["1"];
-  if (typeof schema !== "object" || schema === null || !("examples" in schema)) return undefined;
-  const examples = schema.examples;
-  return Array.isArray(examples) ? (examples[index] as unknown) : undefined;
+  return (
+    typeof schema === "object" &&
+    schema !== null &&
+    "examples" in schema &&
+    Array.isArray(schema.examples) &&
+    schema.examples.length > 0
+  );
 }
 
 export function createMessageService(
@@ -211,10 +216,14 @@ export function createMessageService(
       let payload = PING_PAYLOAD;
       if (eventTypeName !== PING_EVENT_TYPE) {
         const eventType = await deps.eventTypes.get(eventTypeName);
-        const example = exampleOf(eventType.schemas, exampleIndex);
-        if (typeof example !== "object" || example === null || Array.isArray(example)) {
-          throw new HeraldError("invalid_scheme");
-        }
+        const example =
+          catalogExample(eventType.schemas, exampleIndex) ??
+          // No examples in the catalog at all: a sample generated from the schema (an index past the
+          // catalog's examples stays an error).
+          (hasCatalogExamples(eventType.schemas)
+            ? undefined
+            : generateExample(primarySchema(eventType.schemas)));
+        if (example === undefined) throw new HeraldError("invalid_scheme");
         payload = JSON.stringify(example);
       }
       const now = ctx.now();

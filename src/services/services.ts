@@ -1,7 +1,13 @@
 import { createApplicationService, type ApplicationService } from "./applications.js";
 import { createAttemptService, type AttemptService } from "./attempts.js";
+import { createBulkRetryService, type BulkRetryService } from "./bulk-retry.js";
 import type { ServiceContext } from "./context.js";
 import { createEndpointService, type EndpointService } from "./endpoints.js";
+import {
+  createEndpointTestService,
+  type EndpointTestService,
+  type SendTestWebhook,
+} from "./endpoint-test.js";
 import { createEventTypeService, type EventTypeService } from "./event-types.js";
 import { createHealthService, type HealthService } from "./health.js";
 import { createMessageService, type MessageService } from "./messages.js";
@@ -13,6 +19,8 @@ export interface Services {
   endpoints: EndpointService;
   messages: MessageService;
   attempts: AttemptService;
+  bulkRetry: BulkRetryService;
+  endpointTest: EndpointTestService;
   health: HealthService;
 }
 
@@ -23,7 +31,17 @@ export interface ServiceOptions {
   payloadRetentionDays: number;
 }
 
-export function createServices(ctx: ServiceContext, options: ServiceOptions): Services {
+/** Capabilities of lower layers the composition root hands in (services may not import them). */
+export interface ServiceAdapters {
+  /** Sends a test event synchronously, as the delivery engine would; without it the test action answers 501. */
+  sendTestWebhook?: SendTestWebhook;
+}
+
+export function createServices(
+  ctx: ServiceContext,
+  options: ServiceOptions,
+  adapters: ServiceAdapters = {},
+): Services {
   const applications = createApplicationService(ctx);
   const eventTypes = createEventTypeService(ctx);
   // Recovery queues manual deliveries through the message service, which also wakes the engine; the closure
@@ -35,5 +53,23 @@ export function createServices(ctx: ServiceContext, options: ServiceOptions): Se
   });
   const messages = createMessageService(ctx, options, { applications, endpoints, eventTypes });
   const attempts = createAttemptService(ctx, { applications, endpoints, messages });
-  return { applications, eventTypes, endpoints, messages, attempts, health: createHealthService(ctx) };
+  const bulkRetry = createBulkRetryService(ctx, {
+    endpoints,
+    queueManualDeliveries: (requests) => messages.queueManualDeliveries(requests),
+  });
+  const endpointTest = createEndpointTestService(ctx, options, {
+    endpoints,
+    eventTypes,
+    send: adapters.sendTestWebhook,
+  });
+  return {
+    applications,
+    eventTypes,
+    endpoints,
+    messages,
+    attempts,
+    bulkRetry,
+    endpointTest,
+    health: createHealthService(ctx),
+  };
 }

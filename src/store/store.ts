@@ -145,6 +145,29 @@ export interface ManualDeliveryRequest {
   endpointId: EndpointId;
 }
 
+/**
+ * Which deliveries a bulk retry re-sends. A (message, endpoint) pair is chosen when none of its deliveries is
+ * still pending and: for `Fail`, one failed and none succeeded; for `Success`, one succeeded; for `Canceled`,
+ * one was canceled and none succeeded.
+ */
+export interface RetryFilter {
+  status: MessageStatus;
+  /** Messages of these event types only; null = any. */
+  eventTypes: string[] | null;
+  /** Deliveries to this endpoint only; null = any live, enabled endpoint of the application. */
+  endpointId: EndpointId | null;
+  /** The messages' creation time: `[since, until)`. */
+  since: EpochMs;
+  until: EpochMs;
+}
+
+export interface RetryBatch {
+  /** The chosen pairs, by message id then endpoint id. */
+  requests: ManualDeliveryRequest[];
+  /** The last message examined, to pass back for the next batch; null once the window is exhausted. */
+  cursor: MessageId | null;
+}
+
 /** A cached 2xx response for an `idempotency-key` (Svix §1.6). */
 export interface IdempotentResponse {
   statusCode: number;
@@ -244,6 +267,24 @@ export interface Store {
     cursor: MessageId | null,
     limit: number,
   ): Promise<MessageId[]>;
+  /**
+   * One batch of a bulk retry: examines up to `limit` messages of the application after `cursor` (oldest
+   * first) whose payload is still available at `now`, and returns their deliveries that `filter` chooses,
+   * skipping endpoints that are deleted or disabled. Each call does bounded work; the caller loops on `cursor`.
+   */
+  listDeliveriesForRetry(
+    appId: ApplicationId,
+    filter: RetryFilter,
+    cursor: MessageId | null,
+    limit: number,
+    now: EpochMs,
+  ): Promise<RetryBatch>;
+  /**
+   * Records a message that was already sent once, synchronously, to one endpoint (the endpoint test action):
+   * the message, a settled delivery for `attempt.deliveryId` and the attempt itself, in one transaction.
+   * Nothing is queued, so the engine never sends it again.
+   */
+  recordSentMessage(message: Message, attempt: Attempt, now: EpochMs): Promise<void>;
   /** The earliest `nextAttemptAt` of any pending delivery (leased or not), for the dispatcher's sleep. */
   nextDueAt(): Promise<EpochMs | null>;
 

@@ -168,6 +168,26 @@ describe.each(BACKENDS)("message creation rules on %s", (backend) => {
     expect(
       (await apiError(herald.svix.endpoint.sendExample(app, target.id, { eventType: "example.none" }))).body,
     ).toMatchObject({ code: "invalid_scheme" });
+    await herald.svix.eventType.create({
+      name: "example.schema-only",
+      description: "a schema without examples",
+      schemas: {
+        "1": {
+          type: "object",
+          properties: {
+            callId: { type: "string", format: "uuid" },
+            seconds: { type: "integer", minimum: 3 },
+          },
+        },
+      },
+    });
+    const generated = await herald.svix.endpoint.sendExample(app, target.id, {
+      eventType: "example.schema-only",
+    });
+    expect((await herald.svix.message.get(app, generated.id, { withContent: true })).payload).toEqual({
+      callId: "00000000-0000-4000-8000-000000000000",
+      seconds: 3,
+    });
     expect(
       (
         await apiError(

@@ -125,6 +125,14 @@ describe("buildOutcome", () => {
     });
   });
 
+  it("never disables the endpoint for a manual attempt's 410, as in Svix", () => {
+    const outcome = outcomeOf(claimedDelivery({ delivery: { trigger: TriggerType.Manual } }), {
+      ...ok,
+      statusCode: 410,
+    });
+    expect(outcome).toMatchObject({ nextStatus: MessageStatus.Fail, disableEndpoint: false });
+  });
+
   it("records network errors with their kind and an unsent request as `other`", () => {
     const timeout = outcomeOf(claimedDelivery(), {
       ...ok,

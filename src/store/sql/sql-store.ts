@@ -6,6 +6,7 @@ import { deliveryStatusOperations } from "./delivery-status.js";
 import { endpointOperations } from "./endpoints.js";
 import { eventTypeOperations } from "./event-types.js";
 import { idempotencyOperations } from "./idempotency.js";
+import { manualSendOperations } from "./manual-sends.js";
 import { messageOperations } from "./messages.js";
 import { queueOperations } from "./queue.js";
 
@@ -41,6 +42,7 @@ export function createSqlStore(parts: SqlStoreParts): Store {
     ...attemptOperations(context),
     ...deliveryStatusOperations(context),
     ...queueOperations(context),
+    ...manualSendOperations(context),
     ...idempotencyOperations(context),
     acceptMessages: parts.hotPath.acceptMessages,
     claimDueDeliveries: parts.hotPath.claimDueDeliveries,
