@@ -25,16 +25,21 @@ export interface DispatcherOptions {
   maxInFlight: number;
   claimBatchSize: number;
   idlePollMs: number;
-  /** How long a claim leases its deliveries. */
+  /** The longest a claim leases a delivery (an endpoint with the longest timeout). */
   leaseMs: number;
+  /**
+   * A delivery's lease beyond its endpoint's timeout: leases follow each endpoint's timeout, so a crashed
+   * worker's deliveries to a 2-second endpoint come due again seconds later, not after the longest lease.
+   */
+  leaseBeyondTimeoutMs: number;
 }
 
 export interface DispatcherDeps {
   store: Pick<Store, "claimDueDeliveries" | "nextDueAt">;
   now: () => EpochMs;
   log: Logger;
-  /** Receives each claimed batch; every delivery in it must later be `settle`d. */
-  onClaimed: (claimed: readonly ClaimedDelivery[], leaseUntil: EpochMs) => void;
+  /** Receives each claimed batch (each delivery carries its own `leaseUntil`); each must later be `settle`d. */
+  onClaimed: (claimed: readonly ClaimedDelivery[]) => void;
 }
 
 /**
@@ -174,11 +179,12 @@ export class Dispatcher {
   private async claim(limit: number): Promise<number> {
     const now = this.deps.now();
     if (this.dueHint !== null && this.dueHint <= now) this.dueHint = null;
-    const leaseUntil = now + this.options.leaseMs;
-    const claimed = await this.deps.store.claimDueDeliveries(limit, now, leaseUntil);
+    const claimed = await this.deps.store.claimDueDeliveries(limit, now, now + this.options.leaseMs, {
+      extraMs: this.options.leaseBeyondTimeoutMs,
+    });
     if (claimed.length > 0) {
       this.held += claimed.length;
-      this.deps.onClaimed(claimed, leaseUntil);
+      this.deps.onClaimed(claimed);
     }
     return claimed.length;
   }

@@ -72,7 +72,7 @@ export const DELIVERY_ENGINE_DEFAULTS: Readonly<Tuning> = Object.freeze({
   perEndpointConcurrency: 32,
   claimBatchSize: 128,
   idlePollMs: 2_000,
-  leaseMarginMs: 15_000,
+  leaseMarginMs: 5_000,
   maxLaneWaitMs: 2_000,
   drainTimeoutMs: 10_000,
   maxResponseBytes: 64 * 1024,
@@ -174,9 +174,9 @@ export function createDeliveryEngine(
       store,
       now,
       log,
-      onClaimed(claimed: readonly ClaimedDelivery[], leaseUntil: EpochMs) {
+      onClaimed(claimed: readonly ClaimedDelivery[]) {
         for (const item of claimed) {
-          const job = { claimed: item, leaseUntil };
+          const job = { claimed: item, leaseUntil: item.delivery.leaseUntil ?? now() };
           try {
             lanes.enqueue(job);
           } catch (error) {
@@ -193,8 +193,9 @@ export function createDeliveryEngine(
       maxInFlight: settings.maxInFlight,
       claimBatchSize: settings.claimBatchSize,
       idlePollMs: settings.idlePollMs,
-      // Room for the longest wait in a lane (plus one sweep), the longest send, and writing the outcome.
+      // Room for the longest wait in a lane (plus one sweep), the send, and writing the outcome.
       leaseMs: settings.maxLaneWaitMs * 1.25 + MAX_SEND_MS + settings.leaseMarginMs,
+      leaseBeyondTimeoutMs: settings.maxLaneWaitMs * 1.25 + settings.leaseMarginMs,
     },
   );
 

@@ -243,8 +243,18 @@ export interface Store {
   expungeMessageContent(appId: ApplicationId, id: MessageId): Promise<void>;
 
   // The delivery queue (the engine's side; see Delivery in domain/types.ts for the states).
-  /** Leases up to `limit` due pending deliveries until `leaseUntil`, oldest due first. */
-  claimDueDeliveries(limit: number, now: EpochMs, leaseUntil: EpochMs): Promise<ClaimedDelivery[]>;
+  /**
+   * Leases up to `limit` due pending deliveries until `leaseUntil`, oldest due first. With `leaseByTimeout`,
+   * each delivery's lease ends earlier where its endpoint allows: at `now + endpoint timeout + extraMs` (never
+   * after `leaseUntil`), so that a crashed worker's deliveries come due again after about their own timeout.
+   * Each returned `delivery.leaseUntil` is its own lease.
+   */
+  claimDueDeliveries(
+    limit: number,
+    now: EpochMs,
+    leaseUntil: EpochMs,
+    leaseByTimeout?: { extraMs: number },
+  ): Promise<ClaimedDelivery[]>;
   /** Attempt rows, delivery state changes and endpoint stats for a batch, in one transaction. */
   completeDeliveries(outcomes: readonly DeliveryOutcome[], now: EpochMs): Promise<void>;
   /** Makes each delivery pending and unleased again, due at `nextAttemptAt`; one transaction per call. */

@@ -54,6 +54,21 @@ describe.each(BACKENDS)("delivery queue (%s)", (backend) => {
   describe("claim", () => {
     beforeEach(drainQueue);
 
+    it("leases each delivery for its endpoint's timeout plus extraMs when asked, never past leaseUntil", async () => {
+      const quick = await appWithEndpoints(1, { timeoutSeconds: 2 });
+      const slow = await appWithEndpoints(1, { timeoutSeconds: 60 });
+      await send(quick.app.id);
+      await send(slow.app.id);
+      const now = T0 + 1;
+      const claimed = await store.claimDueDeliveries(10, now, now + 30_000, { extraMs: 1_000 });
+      const leaseOf = (endpointId: EndpointId) =>
+        claimed.find((c) => c.delivery.endpointId === endpointId)?.delivery.leaseUntil;
+      expect(leaseOf(quick.endpoints[0]!.id)).toBe(now + 2_000 + 1_000);
+      expect(leaseOf(slow.endpoints[0]!.id)).toBe(now + 30_000);
+      // The quick endpoint's delivery is due again right after its own lease.
+      expect(await store.claimDueDeliveries(10, now + 3_001, now + 3_001 + LEASE)).toHaveLength(1);
+    });
+
     it("leases due deliveries with their message, endpoint and application, oldest due first", async () => {
       const { app, endpoints } = await appWithEndpoints(1);
       const [late] = await send(app.id, 1, T0 + 10);

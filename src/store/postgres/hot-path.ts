@@ -163,21 +163,25 @@ export function postgresHotPath(db: Kysely<Database>, metrics: StoreMetrics): Ho
       return inserted.size === plan.messages.length ? plan.results : resolveLostRaces(plan, inserted, now);
     },
 
-    async claimDueDeliveries(limit, now, leaseUntil) {
+    async claimDueDeliveries(limit, now, leaseUntil, leaseByTimeout) {
       if (limit <= 0) return [];
+      // With leaseByTimeout, a lease lasts the delivery's endpoint timeout plus extraMs, capped at leaseUntil.
+      const extraMs = leaseByTimeout?.extraMs ?? null;
+      const leaseEnd = sql<number>`CASE WHEN ${extraMs}::bigint IS NULL THEN ${leaseUntil}::bigint
+        ELSE LEAST(${leaseUntil}::bigint, ${now}::bigint + ${extraMs}::bigint + COALESCE(e.timeout_seconds, 60) * 1000) END`;
       // SKIP LOCKED: concurrent workers each take different rows instead of queueing behind one another. The
       // lease also moves next_attempt_at, so a leased delivery is simply not due until its lease ends: the claim
       // never walks over in-flight rows, and nextDueAt() reports when a crashed worker's leases expire.
       const { rows: claimed } = await sql<DeliveryRow>`
         WITH due AS (
-          SELECT id FROM deliveries
+          SELECT id, endpoint_id FROM deliveries
           WHERE status = 1 AND next_attempt_at <= ${now} AND (lease_until IS NULL OR lease_until < ${now})
           ORDER BY next_attempt_at
           LIMIT ${limit}
           FOR UPDATE SKIP LOCKED
         )
-        UPDATE deliveries AS d SET lease_until = ${leaseUntil}, next_attempt_at = ${leaseUntil}, updated_at = ${now}
-        FROM due WHERE d.id = due.id
+        UPDATE deliveries AS d SET lease_until = ${leaseEnd}, next_attempt_at = ${leaseEnd}, updated_at = ${now}
+        FROM due LEFT JOIN endpoints AS e ON e.id = due.endpoint_id WHERE d.id = due.id
         RETURNING d.*`.execute(db);
       if (claimed.length === 0) return [];
       const context = await loadClaimContext(claimed);

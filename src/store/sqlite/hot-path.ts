@@ -14,6 +14,10 @@ import type { ApplicationRow, DeliveryRow, EndpointRow, MessageRow } from "../sq
 import type { HotPathOperations } from "../sql/sql-store.js";
 import type { LeaseRelease, StoreMetrics } from "../store.js";
 
+/** A claimed delivery's lease end (see Store.claimDueDeliveries): per endpoint timeout when @extraMs is set. */
+const LEASE_END = `CASE WHEN @extraMs IS NULL THEN @leaseUntil ELSE MIN(@leaseUntil, @now + @extraMs +
+  COALESCE((SELECT e.timeout_seconds FROM endpoints e WHERE e.id = deliveries.endpoint_id), 60) * 1000) END`;
+
 type StoredMessage = Omit<MessageRow, "idempotency_key">;
 
 const MESSAGE_COLUMNS = "id, app_id, event_type, event_id, channels, payload, payload_expires_at, created_at";
@@ -43,10 +47,14 @@ function prepareStatements(db: BetterSqlite3.Database) {
          lease_until, last_status_code, created_at, updated_at)
        VALUES (?, ?, ?, ?, 1, 0, 0, ?, NULL, NULL, ?, ?)`,
     ),
-    claim: db.prepare<{ now: number; leaseUntil: number; limit: number }, DeliveryRow>(
+    claim: db.prepare<
+      { now: number; leaseUntil: number; extraMs: number | null; limit: number },
+      DeliveryRow
+    >(
       // The lease also moves next_attempt_at: a leased delivery is simply not due until its lease ends, so the
       // claim never walks over in-flight rows and nextDueAt() reports when a crashed worker's leases expire.
-      `UPDATE deliveries SET lease_until = @leaseUntil, next_attempt_at = @leaseUntil, updated_at = @now
+      // With @extraMs, a lease lasts the delivery's endpoint timeout plus @extraMs, capped at @leaseUntil.
+      `UPDATE deliveries SET lease_until = ${LEASE_END}, next_attempt_at = ${LEASE_END}, updated_at = @now
        WHERE id IN (
          SELECT id FROM deliveries
          WHERE status = 1 AND next_attempt_at <= @now AND (lease_until IS NULL OR lease_until < @now)
@@ -144,9 +152,9 @@ export function sqliteHotPath(
     return plan;
   };
 
-  const claim = (limit: number, now: number, leaseUntil: number) => {
+  const claim = (limit: number, now: number, leaseUntil: number, extraMs: number | null) => {
     const s = sql();
-    const claimed = s.claim.all({ now, leaseUntil, limit });
+    const claimed = s.claim.all({ now, leaseUntil, extraMs, limit });
     const messages = memoised(s.messageById);
     const endpoints = memoised(s.endpointById);
     const applications = memoised(s.applicationById);
@@ -199,9 +207,10 @@ export function sqliteHotPath(
       return plan.results;
     },
 
-    async claimDueDeliveries(limit, now, leaseUntil) {
+    async claimDueDeliveries(limit, now, leaseUntil, leaseByTimeout) {
       if (limit <= 0) return [];
-      return exclusive(() => claimTransaction.immediate(limit, now, leaseUntil));
+      const extraMs = leaseByTimeout?.extraMs ?? null;
+      return exclusive(() => claimTransaction.immediate(limit, now, leaseUntil, extraMs));
     },
 
     async completeDeliveries(outcomes, now) {
