@@ -201,7 +201,17 @@ export function sqliteHotPath(
   return {
     async acceptMessages(batch, now) {
       if (batch.length === 0) return [];
-      const plan = await exclusive(() => acceptTransaction.immediate(batch, now));
+      const plan = await exclusive(() => {
+        // An accepted message must survive a power cut, not only a crash: its commit syncs the WAL (which also
+        // makes every earlier commit durable). The engine's commits stay NORMAL: losing an outcome to a power
+        // cut means a duplicate send, never a lost message, and saves a sync per batch.
+        db.pragma("synchronous = FULL");
+        try {
+          return acceptTransaction.immediate(batch, now);
+        } finally {
+          db.pragma("synchronous = NORMAL");
+        }
+      });
       metrics.acceptTransactions++;
       metrics.acceptedMessages += plan.messages.length;
       return plan.results;

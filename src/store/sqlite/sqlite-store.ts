@@ -35,6 +35,8 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   const raw = new BetterSqlite3(options.file);
   raw.pragma("journal_mode = WAL");
   // NORMAL in WAL mode: a commit is durable against process crashes; a power cut may lose the last commits.
+  // Accepting messages switches to FULL for its own commits (sqlite/hot-path.ts), so accepted messages are
+  // durable against power loss too.
   raw.pragma("synchronous = NORMAL");
   raw.pragma("busy_timeout = 5000");
   raw.pragma("foreign_keys = OFF");
