@@ -1,6 +1,7 @@
 /**
  * What every benchmark scenario runs against: a Herald started in this process on a fresh SQLite file or a
- * fresh Postgres schema, and a local receiver for its endpoints.
+ * fresh Postgres schema (in the role the scenario asks for), further Heralds on the same database when a
+ * scenario needs them, and a local receiver for its endpoints.
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -9,7 +10,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
-import { parseConfig, type HeraldConfig } from "../src/config/config.js";
+import { parseConfig, type HeraldConfig, type Role } from "../src/config/config.js";
 import { createHerald, type Herald } from "../src/herald.js";
 import { createLogger } from "../src/lib/logger.js";
 
@@ -20,6 +21,11 @@ export interface BenchHerald {
   url: string;
   token: string;
   herald: Herald;
+  /**
+   * Another Herald on the same database (same token and encryption key), not yet started: `start()` it when the
+   * scenario is ready. `stop()` stops it too, unless the scenario already did.
+   */
+  createPeer(role: Role): Promise<Herald>;
   stop(): Promise<void>;
 }
 
@@ -57,7 +63,16 @@ async function freshSchema(baseUrl: string): Promise<{ url: string; drop: () => 
   };
 }
 
-export async function startBenchHerald(backend: Backend, postgresUrl: string): Promise<BenchHerald> {
+/**
+ * `role` is the scenario's: `api` keeps the delivery engine off (accept measures the API and the store alone),
+ * `all` runs the engine beside the API as an embedded Herald does. Deliveries may reach 127.0.0.1, where the
+ * bench receivers listen.
+ */
+export async function startBenchHerald(
+  backend: Backend,
+  postgresUrl: string,
+  role: Exclude<Role, "worker">,
+): Promise<BenchHerald> {
   const dataDir = mkdtempSync(join(tmpdir(), "herald-bench-"));
   const schema = backend === "postgres" ? await freshSchema(postgresUrl) : null;
   const token = `hk_bench_${randomBytes(16).toString("hex")}`;
@@ -68,10 +83,12 @@ export async function startBenchHerald(backend: Backend, postgresUrl: string): P
     databaseUrl: schema?.url ?? null,
     adminToken: token,
     encryptionKey: randomBytes(32),
+    role,
+    allowedTargets: Object.freeze(["127.0.0.1"]),
   });
-  const herald = await createHerald(config, {
-    logger: createLogger({ level: "warn", destination: process.stderr }),
-  });
+  const logger = createLogger({ level: "warn", destination: process.stderr });
+  const herald = await createHerald(config, { logger });
+  const peers: Herald[] = [];
   const { url } = await herald.start();
   if (url === null) throw new Error("bench: Herald serves no HTTP");
   return {
@@ -79,7 +96,13 @@ export async function startBenchHerald(backend: Backend, postgresUrl: string): P
     url,
     token,
     herald,
+    async createPeer(peerRole) {
+      const peer = await createHerald(Object.freeze({ ...config, role: peerRole }), { logger });
+      peers.push(peer);
+      return peer;
+    },
     async stop() {
+      for (const peer of peers) await peer.stop();
       await herald.stop();
       await schema?.drop();
       rmSync(dataDir, { recursive: true, force: true });

@@ -1,33 +1,27 @@
 /**
  * Accept: API clients POST messages to one application with three subscribed endpoints as fast as Herald
  * answers. Measures accepted messages per second, API latency, and how many store transactions each message
- * cost (group commit shares one transaction among the accepts of an event-loop turn).
+ * cost (group commit shares one transaction among the accepts of an event-loop turn). The delivery engine is off
+ * (role `api`), so this is the API and the store alone; `latency` measures accepting and delivering together.
  */
-import { api, startBenchReceiver } from "../harness.js";
+import { cpuShares, cpuSnapshot, describeCpu, isNoisy } from "../cpu-account.js";
+import { createBenchApplication } from "../fixtures.js";
+import { startBenchReceiver } from "../harness.js";
 import { quantile, runLoad } from "../load.js";
 import type { Scenario } from "../scenario.js";
 
 export const acceptScenario: Scenario = {
   name: "accept",
   description: "POST /api/v1/app/{app}/msg, 3 endpoints subscribed",
+  role: "api",
   async run(bench, options) {
     const receiver = await startBenchReceiver();
     try {
-      await api(bench, "POST", "/api/v1/event-type", {
-        name: "invoice.paid",
-        description: "An invoice was paid",
-      });
-      const app = await api(bench, "POST", "/api/v1/app", { name: "Bench app" });
-      const appId = String(app["id"]);
-      for (const index of [1, 2, 3]) {
-        await api(bench, "POST", `/api/v1/app/${appId}/endpoint`, {
-          url: `${receiver.url}/hook/${index}`,
-          description: `endpoint ${index}`,
-        });
-      }
+      const { appId } = await createBenchApplication(bench, receiver.url);
 
       const { metrics } = bench.herald.store;
       const before = { transactions: metrics.acceptTransactions, messages: metrics.acceptedMessages };
+      const cpuBefore = await cpuSnapshot(null);
       const load = await runLoad({
         origin: bench.url,
         method: "POST",
@@ -41,6 +35,7 @@ export const acceptScenario: Scenario = {
         durationMs: options.durationMs,
         expectedStatus: 202,
       });
+      const cpu = cpuShares(cpuBefore, await cpuSnapshot(null));
       const transactions = metrics.acceptTransactions - before.transactions;
       const messages = metrics.acceptedMessages - before.messages;
 
@@ -48,6 +43,7 @@ export const acceptScenario: Scenario = {
       if (load.errors > 0) notes.push(`${load.errors} request errors`);
       for (const [status, count] of Object.entries(load.unexpected))
         notes.push(`${count} responses with status ${status}`);
+      notes.push(describeCpu(cpu, "Herald and the load worker thread"));
       return {
         measurements: [
           { label: "messages/s", unit: "", value: load.requests / (load.elapsedMs / 1000) },
@@ -60,6 +56,7 @@ export const acceptScenario: Scenario = {
           },
         ],
         notes,
+        noisy: isNoisy(cpu),
       };
     } finally {
       await receiver.close();

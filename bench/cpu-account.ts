@@ -1,0 +1,92 @@
+/**
+ * Where the machine's CPU went during a measured phase: Herald (this process), the receiver and the load
+ * generator (child processes), the Postgres server, and whatever else ran — "other", which should be near
+ * zero on a quiet machine; when it is not, the figures of that run are suspect, the notes say so, and
+ * `--retry-noisy` measures the row again once the machine is quiet.
+ */
+import { cpuOfProcessesNamed, epochMs, machineCpuMs, processCpuMs } from "./clock.js";
+import type { ReceiverProcess } from "./receiver.js";
+
+export interface CpuSnapshot {
+  at: number;
+  herald: number;
+  receiver: number;
+  postgres: number | null;
+  machine: { busy: number; total: number };
+}
+
+/** Cores used on average (1 = one core fully busy). */
+export interface CpuShares {
+  herald: number;
+  receiver: number;
+  generator: number | null;
+  postgres: number | null;
+  other: number;
+  /** Cores of the machine. */
+  cores: number;
+}
+
+/** Other processes using more than this many cores make a run suspect. */
+const NOISE_CORES = 0.15;
+
+/** `receiver`: the receiver child process, when the scenario has one. */
+export async function cpuSnapshot(receiver: ReceiverProcess | null): Promise<CpuSnapshot> {
+  const at = epochMs();
+  const herald = processCpuMs();
+  const postgres = cpuOfProcessesNamed("postgres");
+  const machine = machineCpuMs();
+  const receiverCpuMs = receiver ? (await receiver.ledger()).cpuMs : 0;
+  return { at, herald, receiver: receiverCpuMs, postgres, machine };
+}
+
+/** `generatorMs`: the generator's own CPU time over the same window, when there is one. */
+export function cpuShares(
+  before: CpuSnapshot,
+  after: CpuSnapshot,
+  generatorMs: number | null = null,
+): CpuShares {
+  const elapsed = after.at - before.at;
+  const herald = (after.herald - before.herald) / elapsed;
+  const receiver = (after.receiver - before.receiver) / elapsed;
+  const generator = generatorMs === null ? null : generatorMs / elapsed;
+  const postgres =
+    before.postgres === null || after.postgres === null ? null : (after.postgres - before.postgres) / elapsed;
+  const busy = (after.machine.busy - before.machine.busy) / elapsed;
+  const cores = Math.round((after.machine.total - before.machine.total) / elapsed);
+  const other = Math.max(0, busy - herald - receiver - (generator ?? 0) - (postgres ?? 0));
+  return { herald, receiver, generator, postgres, other, cores };
+}
+
+export function isNoisy(shares: CpuShares): boolean {
+  return shares.other > NOISE_CORES;
+}
+
+/** `heraldLabel` names what this process ran besides Herald, if anything. */
+export function describeCpu(shares: CpuShares, heraldLabel = "Herald"): string {
+  const parts = [`${heraldLabel} ${shares.herald.toFixed(2)}`];
+  if (shares.receiver > 0) parts.push(`receiver ${shares.receiver.toFixed(2)}`);
+  if (shares.generator !== null) parts.push(`generator ${shares.generator.toFixed(2)}`);
+  if (shares.postgres !== null && shares.postgres >= 0.005)
+    parts.push(`Postgres ${shares.postgres.toFixed(2)}`);
+  parts.push(`other ${shares.other.toFixed(2)}`);
+  const noisy = isNoisy(shares)
+    ? ` — NOISY: other processes used ${shares.other.toFixed(2)} cores; the figures above are suspect`
+    : "";
+  return `CPU, in cores of ${shares.cores}: ${parts.join(", ")}${noisy}`;
+}
+
+/**
+ * Resolves once the whole machine has used less than the noise threshold for two seconds in a row, or after
+ * `maxWaitMs`; true when it is quiet.
+ */
+export async function waitForQuiet(maxWaitMs: number): Promise<boolean> {
+  const deadline = epochMs() + maxWaitMs;
+  const sampleMs = 2000;
+  while (epochMs() < deadline) {
+    const before = machineCpuMs();
+    await new Promise((resolve) => setTimeout(resolve, sampleMs));
+    const after = machineCpuMs();
+    if ((after.busy - before.busy) / sampleMs < NOISE_CORES) return true;
+  }
+  return false;
+}
