@@ -107,8 +107,15 @@ function classify(error: unknown): { kind: NetworkErrorKind; text: string } {
   return { kind: "other", text: text || code || "error making request" };
 }
 
+type Target =
+  { kind: "ok"; url: URL; path: string } | { kind: "blocked"; message: string } | { kind: "invalid" };
+
+/** Distinct endpoint URLs whose parsing is cached; the cache starts over beyond this. */
+const MAX_CACHED_TARGETS = 10_000;
+
 export class Sender {
   private readonly pools = new Map<string, Pool>();
+  private readonly targets = new Map<string, Target>();
   private readonly inFlight = new Set<AbortController>();
   private readonly lookup: LookupFunction;
 
@@ -140,13 +147,34 @@ export class Sender {
     return pool;
   }
 
+  /**
+   * The parsed form of an endpoint URL and the SSRF verdict for an IP-literal host, cached: both are the same
+   * for every delivery to an endpoint, and parsing them per send measured ~10 µs of the main thread's time.
+   */
+  private target(rawUrl: string): Target {
+    let target = this.targets.get(rawUrl);
+    if (target) return target;
+    try {
+      const url = new URL(rawUrl);
+      // IP literals never reach the DNS lookup, so they are checked here.
+      const literal = url.hostname.replace(/^\[|\]$/g, "");
+      const blocked = isIP(literal) !== 0 && isAddressBlocked(literal, this.options.allowList);
+      target = blocked
+        ? { kind: "blocked", message: new SsrfBlockedError(literal, literal).message }
+        : { kind: "ok", url, path: url.pathname + url.search };
+    } catch {
+      target = { kind: "invalid" };
+    }
+    if (this.targets.size >= MAX_CACHED_TARGETS) this.targets.clear();
+    this.targets.set(rawUrl, target);
+    return target;
+  }
+
   async send(request: OutboundRequest): Promise<SendResult> {
     const started = performance.now();
     const elapsed = (): number => Math.round(performance.now() - started);
-    let url: URL;
-    try {
-      url = new URL(request.url);
-    } catch {
+    const target = this.target(request.url);
+    if (target.kind === "invalid") {
       return {
         statusCode: 0,
         responseBody: "invalid URL",
@@ -155,13 +183,10 @@ export class Sender {
         retryAfter: null,
       };
     }
-    // IP literals never reach the DNS lookup, so they are checked here.
-    const literal = url.hostname.replace(/^\[|\]$/g, "");
-    if (isIP(literal) !== 0 && isAddressBlocked(literal, this.options.allowList)) {
-      const error = new SsrfBlockedError(literal, literal);
+    if (target.kind === "blocked") {
       return {
         statusCode: 0,
-        responseBody: error.message,
+        responseBody: target.message,
         durationMs: elapsed(),
         errorKind: "ssrf_blocked",
         retryAfter: null,
@@ -175,9 +200,9 @@ export class Sender {
     );
     this.inFlight.add(controller);
     try {
-      const response = await this.poolFor(url).request({
+      const response = await this.poolFor(target.url).request({
         method: "POST",
-        path: url.pathname + url.search,
+        path: target.path,
         headers: { ...request.headers, "user-agent": this.options.userAgent },
         body: request.body,
         headersTimeout: request.timeoutMs,
@@ -185,7 +210,11 @@ export class Sender {
         signal: controller.signal,
       });
       durationMs = elapsed();
-      const responseBody = await readCapped(response.body, this.options.maxResponseBytes);
+      // Most receivers answer with an empty body: skip the stream iteration then.
+      const responseBody =
+        response.headers["content-length"] === "0"
+          ? await response.body.dump().then(() => "")
+          : await readCapped(response.body, this.options.maxResponseBytes);
       const retryAfterHeader = response.headers["retry-after"];
       return {
         statusCode: response.statusCode,

@@ -8,7 +8,7 @@ type Handler = (req: IncomingMessage, body: string, res: ServerResponse) => void
 
 let server: Server;
 let base: string;
-const received: { path: string; headers: IncomingMessage["headers"]; body: string }[] = [];
+const received: { path: string; headers: IncomingMessage["headers"]; body: string; port: number }[] = [];
 const routes = new Map<string, Handler>();
 
 beforeAll(async () => {
@@ -17,7 +17,7 @@ beforeAll(async () => {
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
       const body = Buffer.concat(chunks).toString("utf8");
-      received.push({ path: req.url ?? "", headers: req.headers, body });
+      received.push({ path: req.url ?? "", headers: req.headers, body, port: req.socket.remotePort ?? 0 });
       const handler = routes.get(req.url ?? "") ?? ((_q, _b, r) => r.writeHead(200).end("ok"));
       handler(req, body, res);
     });
@@ -58,6 +58,19 @@ describe("Sender", () => {
     expect(last?.body).toBe('{"a": 1}');
     expect(last?.headers["x-custom"]).toBe("1");
     expect(last?.headers["user-agent"]).toBe("Herald/test");
+  });
+
+  it("reads an empty response and reuses the connection for the next send", async () => {
+    routes.set("/empty", (_req, _body, res) => res.writeHead(200, { "content-length": "0" }).end());
+    // One connection: the second send can only go out once the first response was fully consumed.
+    const s = sender({ connectionsPerOrigin: 1 });
+    const first = await s.send({ url: `${base}/empty`, headers: {}, body: "{}", timeoutMs: 2000 });
+    const second = await s.send({ url: `${base}/empty`, headers: {}, body: "{}", timeoutMs: 2000 });
+    await s.close();
+    expect(first).toMatchObject({ statusCode: 200, responseBody: "", errorKind: null });
+    expect(second).toMatchObject({ statusCode: 200, responseBody: "" });
+    const [a, b] = received.slice(-2);
+    expect(a?.port).toBe(b?.port);
   });
 
   it("caps the stored response body", async () => {
