@@ -12,6 +12,10 @@
  * ones become null.
  */
 
+/** Svix's ping event, which needs no catalog entry; its payload's raw text has that space. */
+export const PING_EVENT_TYPE = "svix.ping";
+export const PING_PAYLOAD = '{"success": true}';
+
 export type ExampleSource = "catalog" | "generated" | "placeholder";
 
 export interface ExamplePayload {

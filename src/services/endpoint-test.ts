@@ -10,7 +10,7 @@
  * disable the endpoint either: the action reports, it does not act on the answer.
  */
 import { HeraldError } from "../domain/errors.js";
-import { examplePayload } from "../domain/example-payload.js";
+import { examplePayload, PING_EVENT_TYPE, PING_PAYLOAD } from "../domain/example-payload.js";
 import { newId } from "../domain/ids.js";
 import { isSuccess } from "../domain/retry.js";
 import {
@@ -26,6 +26,7 @@ import {
 import type { ServiceContext } from "./context.js";
 import type { EndpointService } from "./endpoints.js";
 import type { EventTypeService } from "./event-types.js";
+import { sampleMessage } from "./messages.js";
 
 /** What one synchronous send gave. */
 export interface TestSendResult {
@@ -60,11 +61,6 @@ export interface EndpointTestService {
   ): Promise<EndpointTestOutcome>;
 }
 
-const DAY_MS = 24 * 60 * 60 * 1000;
-/** Svix's ping event, which needs no catalog entry; its raw text has that space. */
-const PING_EVENT_TYPE = "svix.ping";
-const PING_PAYLOAD = '{"success": true}';
-
 export function createEndpointTestService(
   ctx: ServiceContext,
   options: { payloadRetentionDays: number },
@@ -92,16 +88,7 @@ export function createEndpointTestService(
       if (!send) throw new HeraldError("not_implemented", "This Herald process cannot send test events.");
 
       const now = ctx.now();
-      const message: Message = {
-        id: newId("message", now),
-        appId: application.id,
-        eventType: eventTypeName,
-        eventId: null,
-        channels: null,
-        payload,
-        payloadExpiresAt: now + options.payloadRetentionDays * DAY_MS,
-        createdAt: now,
-      };
+      const message = sampleMessage(application, eventTypeName, payload, now, options.payloadRetentionDays);
       const result = await send(message, endpoint);
       const attempt: Attempt = {
         id: newId("attempt", result.startedAt),

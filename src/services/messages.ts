@@ -9,7 +9,13 @@ import { conflict, HeraldError, notFound, ValidationError, type ValidationIssue 
 import { newId, type DeliveryId } from "../domain/ids.js";
 import type { Application, Endpoint, EpochMs, Message } from "../domain/types.js";
 import { normaliseSet, uidProblem } from "../domain/validation.js";
-import { catalogExample, generateExample, primarySchema } from "../domain/example-payload.js";
+import {
+  catalogExample,
+  generateExample,
+  PING_EVENT_TYPE,
+  PING_PAYLOAD,
+  primarySchema,
+} from "../domain/example-payload.js";
 import { Batcher } from "../lib/batcher.js";
 import type {
   AcceptRequest,
@@ -33,10 +39,6 @@ const ACCEPT_BATCH_SIZE = 500;
 const ACCEPT_MAX_PENDING = 20_000;
 /** And at most this much payload text waiting, so that the count bound is a memory bound too. */
 const ACCEPT_MAX_PENDING_PAYLOAD = 256 * 1024 * 1024;
-
-/** The payload Svix sends for `svix.ping` (its raw text has that space). */
-const PING_EVENT_TYPE = "svix.ping";
-const PING_PAYLOAD = '{"success": true}';
 
 /** A message to create, as the API received it (shape already checked). */
 export interface MessageDraft {
@@ -95,6 +97,26 @@ function validateDraft(draft: MessageDraft): void {
     if (problem) issues.push({ loc: ["body", "eventId"], msg: problem, type: "value_error" });
   }
   if (issues.length > 0) throw new ValidationError(issues);
+}
+
+/** A message sent to one endpoint on request (send-example, the test action): no event id, no channels. */
+export function sampleMessage(
+  application: Application,
+  eventType: string,
+  payload: string,
+  now: EpochMs,
+  payloadRetentionDays: number,
+): Message {
+  return {
+    id: newId("message", now),
+    appId: application.id,
+    eventType,
+    eventId: null,
+    channels: null,
+    payload,
+    payloadExpiresAt: now + payloadRetentionDays * DAY_MS,
+    createdAt: now,
+  };
 }
 
 function hasCatalogExamples(schemas: Record<string, unknown> | null): boolean {
@@ -226,17 +248,13 @@ export function createMessageService(
         if (example === undefined) throw new HeraldError("invalid_scheme");
         payload = JSON.stringify(example);
       }
-      const now = ctx.now();
-      const message: Message = {
-        id: newId("message", now),
-        appId: application.id,
-        eventType: eventTypeName,
-        eventId: null,
-        channels: null,
+      const message = sampleMessage(
+        application,
+        eventTypeName,
         payload,
-        payloadExpiresAt: now + options.payloadRetentionDays * DAY_MS,
-        createdAt: now,
-      };
+        ctx.now(),
+        options.payloadRetentionDays,
+      );
       return accept({ message, idempotencyKey: null, onlyEndpointId: endpoint.id });
     },
 
