@@ -62,6 +62,14 @@ export function buildApp(deps: HttpDeps): FastifyInstance {
     logController: new LogController({ disableRequestLogging: true }),
     // Herald's own onRequest hook answers 503 in Svix's error shape while draining.
     return503OnClosing: false,
+    // Errors the router raises before any hook runs (a path parameter over maxParamLength, a malformed URL):
+    // answered in Svix's error shape too, never Fastify's default body.
+    frameworkErrors: (error, _request, reply) => {
+      const code = error.code === "FST_ERR_MAX_PARAM_LENGTH" ? "not_found" : "generic_error";
+      reply.raw
+        .writeHead(ERROR_CODES[code].status, { "content-type": "application/json; charset=utf-8" })
+        .end(JSON.stringify(errorBody(code, error.message)));
+    },
   });
 
   app.decorateRequest("principal", null);

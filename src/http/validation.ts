@@ -5,6 +5,7 @@
  */
 import type { Static, TSchema } from "@sinclair/typebox";
 import { TypeCompiler, type TypeCheck } from "@sinclair/typebox/compiler";
+import { ValueErrorType, type ValueError } from "@sinclair/typebox/errors";
 import { Value } from "@sinclair/typebox/value";
 import { ValidationError, type ValidationIssue } from "../domain/errors.js";
 
@@ -28,10 +29,35 @@ function pathSegments(instancePath: string): (string | number)[] {
     .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
 }
 
+/**
+ * For a value that matches no branch of a union, TypeBox says only "Expected union value". Most of Herald's
+ * unions are `X | null`, so the useful message is why the value is not an X: the first error of the first
+ * branch that is not `null`.
+ */
+function explained(error: ValueError): ValueError {
+  if (error.type !== ValueErrorType.Union || !isNullable(error.schema)) return error;
+  for (const branch of error.errors) {
+    const first = branch.First();
+    if (first && first.type !== ValueErrorType.Null) return explained(first);
+  }
+  return error;
+}
+
+/** `X | null`: a union of exactly two branches, one of them `null`. Other unions keep TypeBox's message. */
+function isNullable(schema: TSchema): boolean {
+  const branches: unknown = (schema as { anyOf?: unknown }).anyOf;
+  return (
+    Array.isArray(branches) &&
+    branches.length === 2 &&
+    branches.some((branch) => (branch as { type?: unknown }).type === "null")
+  );
+}
+
 function issuesOf(check: TypeCheck<TSchema>, value: unknown, part: "body" | "query"): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   const seen = new Set<string>();
-  for (const error of check.Errors(value)) {
+  for (const reported of check.Errors(value)) {
+    const error = explained(reported);
     const loc = [part, ...pathSegments(error.path)] as const;
     const key = loc.join("/");
     // TypeBox reports a union mismatch once per branch; one message per location is enough.

@@ -153,7 +153,7 @@ describe.each(BACKENDS)("bulk retry on %s", (backend) => {
     await invalid({ since: iso(now - MINUTE_MS), status: 3 }, ["body", "status"]);
     await invalid({ since: iso(now - MINUTE_MS), status: 9 }, ["body", "status"]);
     await invalid({ since: iso(now - MINUTE_MS), eventTypes: [] }, ["body", "eventTypes"]);
-    await invalid({ since: iso(now - MINUTE_MS), eventTypes: ["no spaces"] }, ["body", "eventTypes"]);
+    await invalid({ since: iso(now - MINUTE_MS), eventTypes: ["no spaces"] }, ["body", "eventTypes", 0]);
     const noBody = await rawCall(herald, "POST", `/api/v1/app/${app}/bulk-retry`);
     expect(noBody.status).toBe(422);
 

@@ -87,7 +87,7 @@ describe.each(BACKENDS)("endpoint settings on %s", (backend) => {
         [{ timeoutSeconds: 61 }, ["body", "timeoutSeconds"]],
         [{ timeoutSeconds: 1.5 }, ["body", "timeoutSeconds"]],
         [{ retrySchedule: Array.from({ length: 21 }, () => 1) }, ["body", "retrySchedule"]],
-        [{ retrySchedule: [-1] }, ["body", "retrySchedule"]],
+        [{ retrySchedule: [-1] }, ["body", "retrySchedule", 0]],
         [{ signature: { scheme: "rsa" } }, ["body", "signature"]],
         [{ signature: { scheme: "hmac", algorithm: "md5" } }, ["body", "signature"]],
         [{ signature: { scheme: "hmac", header: "Content-Type" } }, ["body", "signature", "header"]],

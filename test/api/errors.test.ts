@@ -46,6 +46,24 @@ describe("authentication", () => {
 });
 
 describe("routing", () => {
+  it("answers a path parameter longer than any id or uid with a JSON 404, not the router's own body", async () => {
+    const response = await fetch(`${server.url}/api/v1/app/${"a".repeat(2000)}`, { headers: auth() });
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({ code: "not_found" });
+  });
+
+  it("explains why a nullable field is invalid instead of 'Expected union value'", async () => {
+    const response = await fetch(`${server.url}/api/v1/app`, {
+      method: "POST",
+      headers: { ...auth(), "content-type": "application/json" },
+      body: JSON.stringify({ name: "x", uid: "not a uid!" }),
+    });
+    expect(response.status).toBe(422);
+    const body = (await response.json()) as { detail: { loc: unknown[]; msg: string }[] };
+    expect(body.detail[0]?.loc).toEqual(["body", "uid"]);
+    expect(body.detail[0]?.msg).toMatch(/^Expected string to match/);
+  });
+
   it("answers an unknown route with a JSON 404", async () => {
     const response = await fetch(`${server.url}/api/v1/no-such-thing`, { headers: auth() });
     expect(response.status).toBe(404);
