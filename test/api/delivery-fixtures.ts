@@ -11,6 +11,8 @@ import type { EndpointOut } from "../../src/http/schemas/endpoints.js";
 import type { TestHerald } from "../helpers/herald.js";
 import { rawCall } from "../helpers/raw-api.js";
 import { startReceiver, type Receiver, type ReceiverHandler } from "../helpers/receiver.js";
+import { delay } from "../helpers/receiver.js";
+export { delay, headerRecord } from "../helpers/receiver.js";
 
 /** Receivers started in a test are closed after it. */
 export function useReceivers(): (handler?: ReceiverHandler) => Promise<Receiver> {
@@ -39,20 +41,6 @@ export async function eventually<T>(
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
     await delay(25);
   }
-}
-
-export function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Node's header object as the `Record<string, string>` that `Webhook.verify` takes. */
-export function headerRecord(headers: IncomingHttpHeaders): Record<string, string> {
-  const record: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (typeof value === "string") record[name] = value;
-    else if (Array.isArray(value)) record[name] = value.join(", ");
-  }
-  return record;
 }
 
 /** Only the Standard Webhooks trio, so that a verifier cannot fall back on the `svix-*` names. */

@@ -1,5 +1,4 @@
 /** Applications, endpoints and engines on a real test store, for the delivery engine's tests. */
-import type { IncomingHttpHeaders } from "node:http";
 import { pino } from "pino";
 import { afterEach, beforeEach } from "vitest";
 import { parseAllowList } from "../../src/domain/address-policy.js";
@@ -20,6 +19,7 @@ import {
   type ReceiverHandler,
 } from "../helpers/receiver.js";
 import { aMessage, anApplication, anEndpoint } from "../store/builders.js";
+export { delay, headerRecord } from "../helpers/receiver.js";
 
 export const silentLog = pino({ level: "silent" });
 
@@ -129,20 +129,6 @@ export async function eventually<T>(
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-}
-
-export function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Node's header object as the `Record<string, string>` that `Webhook.verify` takes. */
-export function headerRecord(headers: IncomingHttpHeaders): Record<string, string> {
-  const record: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (typeof value === "string") record[name] = value;
-    else if (Array.isArray(value)) record[name] = value.join(", ");
-  }
-  return record;
 }
 
 /** A fresh store per test, and receivers and engines that are stopped after it (engines first). */

@@ -109,3 +109,17 @@ export async function startReceiver(handler?: ReceiverHandler): Promise<Receiver
     },
   };
 }
+
+export function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Node's header object as the `Record<string, string>` that `Webhook.verify` takes. */
+export function headerRecord(headers: IncomingHttpHeaders): Record<string, string> {
+  const record: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (typeof value === "string") record[name] = value;
+    else if (Array.isArray(value)) record[name] = value.join(", ");
+  }
+  return record;
+}
