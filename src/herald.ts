@@ -6,9 +6,10 @@
  * lets in-flight ones finish, closes the server, then the store. Concurrent `start()` calls share one promise,
  * and so do `stop()` calls; `stop()` during `start()` waits for it and then stops.
  */
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import type { AddressInfo } from "node:net";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import {
@@ -24,9 +25,10 @@ import { HERALD_VERSION } from "./config/version.js";
 import { createDeliveryEngine, type DeliveryEngine } from "./delivery/engine.js";
 import { createTestWebhookSender } from "./delivery/test-webhook.js";
 import { parseAllowList } from "./domain/address-policy.js";
+import { derivePortalTokenKey } from "./domain/portal-tokens.js";
 import type { EpochMs } from "./domain/types.js";
 import { buildApp } from "./http/app.js";
-import { adminTokenAuthenticator } from "./http/auth.js";
+import { adminTokenAuthenticator, firstMatch, portalTokenAuthenticator } from "./http/auth.js";
 import { createLogger } from "./lib/logger.js";
 import { aesGcmCipher } from "./lib/secret-box.js";
 import { startIdempotencyPurge } from "./services/idempotency.js";
@@ -76,8 +78,12 @@ function resolveEncryptionKey(config: HeraldConfig): Buffer {
  * dialect is imported only when chosen, so an embedded Herald never loads `pg` and a Postgres one never loads
  * the native SQLite module.
  */
-export async function openStore(config: HeraldConfig, log: Logger): Promise<Store> {
-  const cipher = aesGcmCipher(resolveEncryptionKey(config));
+export async function openStore(
+  config: HeraldConfig,
+  log: Logger,
+  encryptionKey: Buffer = resolveEncryptionKey(config),
+): Promise<Store> {
+  const cipher = aesGcmCipher(encryptionKey);
   const storeLog = log.child({ component: "store" });
   if (config.databaseUrl !== null) {
     const { openPostgresStore } = await import("./store/postgres/postgres-store.js");
@@ -107,6 +113,20 @@ function clientUrl(host: string, port: number): string {
   return `http://${reachable.includes(":") ? `[${reachable}]` : reachable}:${port}`;
 }
 
+/**
+ * The built UI lives in `<package root>/dist/ui`, whether Herald runs from `dist/src` (npm start) or from `src`
+ * (tests): the package root is the nearest directory above this module holding `package.json`.
+ */
+export function uiAssetsDir(): string | null {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, "package.json"))) return join(dir, "dist", "ui");
+    const parent = dirname(dir);
+    if (parent === dir) return null;
+    dir = parent;
+  }
+}
+
 /** How long in-flight requests get to finish on stop before their connections are cut. */
 const DRAIN_TIMEOUT_MS = 10_000;
 
@@ -134,12 +154,19 @@ export async function createHerald(config: HeraldConfig, overrides: HeraldOverri
   const logger = heraldLogger(config, overrides);
   const now = overrides.now ?? Date.now;
   const adminToken = resolveAdminToken(config);
-  const store = await openStore(config, logger);
+  // One key, two uses: it encrypts endpoint secrets at rest, and portal tokens are signed with a key derived
+  // from it, so every process that can read the secrets accepts the same portal tokens.
+  const encryptionKey = resolveEncryptionKey(config);
+  const store = await openStore(config, logger, encryptionKey);
   const allowList = parseAllowList(config.allowedTargets).allowList;
   const userAgent = `Herald/${HERALD_VERSION}`;
   const services = createServices(
     { store, now, log: logger.child({ component: "services" }) },
-    { defaultRetrySchedule: config.retrySchedule, payloadRetentionDays: config.payloadRetentionDays },
+    {
+      defaultRetrySchedule: config.retrySchedule,
+      payloadRetentionDays: config.payloadRetentionDays,
+      portalTokenKey: derivePortalTokenKey(encryptionKey),
+    },
     {
       // The endpoint "test" action sends synchronously through the engine's request building and sender.
       sendTestWebhook: createTestWebhookSender(
@@ -154,13 +181,30 @@ export async function createHerald(config: HeraldConfig, overrides: HeraldOverri
     },
   );
   let shuttingDown = false;
+  /** Where this process listens, once it does (the port may have been 0). */
+  let listeningUrl: string | null = null;
   let app: FastifyInstance;
   try {
     app = buildApp({
       services,
-      authenticator: adminTokenAuthenticator(adminToken.value),
+      authenticator: firstMatch([
+        adminTokenAuthenticator(adminToken.value),
+        portalTokenAuthenticator(services.portalAccess),
+      ]),
       logger: logger.child({ component: "http" }),
-      options: { maxPayloadBytes: config.maxPayloadBytes },
+      options: {
+        maxPayloadBytes: config.maxPayloadBytes,
+        publicUrl: () => config.publicUrl ?? listeningUrl ?? clientUrl(config.host, config.port),
+        ui: {
+          assetsDir: uiAssetsDir(),
+          settings: {
+            primaryColor: config.portalPrimaryColor,
+            logoUrl: config.portalLogoUrl,
+            theme: config.portalTheme,
+          },
+          portalFrameAncestors: config.portalFrameAncestors,
+        },
+      },
       isShuttingDown: () => shuttingDown,
     });
   } catch (error) {
@@ -197,6 +241,7 @@ export async function createHerald(config: HeraldConfig, overrides: HeraldOverri
     await app.listen({ host: config.host, port: config.port });
     const { port } = app.server.address() as AddressInfo;
     const url = clientUrl(config.host, port);
+    listeningUrl = url;
     logger.info(
       { url, role: config.role, database: config.databaseUrl === null ? "sqlite" : "postgres" },
       "herald listening",

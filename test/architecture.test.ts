@@ -8,6 +8,7 @@ import { dirname, join, normalize, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 
 const SRC = join(import.meta.dirname, "../src");
+const UI = join(import.meta.dirname, "../ui/src");
 
 type Layer = "cli" | "herald" | "http" | "delivery" | "services" | "store" | "domain" | "lib" | "config";
 
@@ -90,8 +91,30 @@ function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) return sourceFiles(path);
-    return entry.name.endsWith(".ts") ? [path] : [];
+    return /\.tsx?$/.test(entry.name) ? [path] : [];
   });
+}
+
+/**
+ * DESIGN §8: the UI talks to Herald only over HTTP. From the server's code it may import the API's types —
+ * `import type` from src/http/schemas — and nothing else, so no server module ends up in the browser bundle.
+ */
+export function uiViolations(file: string, source: string): string[] {
+  const pattern =
+    /(?:^|\n)\s*(import|export)(\s+type)?\s[^;]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g;
+  const problems: string[] = [];
+  for (const match of source.matchAll(pattern)) {
+    const specifier = match[3] ?? match[4] ?? "";
+    const typeOnly = match[2] !== undefined;
+    if (!specifier.startsWith(".")) continue;
+    const target = normalize(join(dirname(file), specifier));
+    const intoServer = target.startsWith("..");
+    if (!intoServer) continue;
+    if (!target.startsWith(join("..", "..", "src", "http", "schemas")))
+      problems.push(`${file} imports ${specifier}: the UI may import only src/http/schemas`);
+    else if (!typeOnly) problems.push(`${file} imports ${specifier} without \`import type\``);
+  }
+  return problems;
 }
 
 describe("architecture", () => {
@@ -102,6 +125,27 @@ describe("architecture", () => {
     });
     expect(edges.length).toBeGreaterThan(20);
     expect(layerViolations(edges)).toEqual([]);
+  });
+
+  it("ui/ imports only types, and only from src/http/schemas", () => {
+    const files = sourceFiles(UI);
+    expect(files.length).toBeGreaterThan(5);
+    const problems = files.flatMap((file) => uiViolations(relative(UI, file), readFileSync(file, "utf8")));
+    expect(problems).toEqual([]);
+    expect(
+      uiViolations(
+        "api/types.ts",
+        [
+          `import type { A } from "../../../src/http/schemas/a";`,
+          `import { B } from "../../../src/http/schemas/b";`,
+          `import { C } from "../../../src/domain/retry";`,
+          `import { D } from "./client";`,
+        ].join("\n"),
+      ),
+    ).toEqual([
+      "api/types.ts imports ../../../src/http/schemas/b without `import type`",
+      "api/types.ts imports ../../../src/domain/retry: the UI may import only src/http/schemas",
+    ]);
   });
 
   it("catches upward imports, store implementations in http, config outside the root and I/O in domain", () => {

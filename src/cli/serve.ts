@@ -24,7 +24,10 @@ export function banner(
   if (url === null) {
     return `Herald ${HERALD_VERSION} started as a worker (${database}); this role serves no HTTP API.\n`;
   }
-  const lines = [`Herald ${HERALD_VERSION} is listening on ${url} (${database}, role ${config.role})`];
+  const lines = [
+    `Herald ${HERALD_VERSION} is listening on ${url} (${database}, role ${config.role})`,
+    `Dashboard: ${url}/dashboard (sign in with the admin token)`,
+  ];
   let authorization: string;
   if (token.source === "config") {
     lines.push(`Admin token: from ${tokenOrigin}`);

@@ -11,6 +11,7 @@ import { SIGNATURE_HEADER_STYLES, type SignatureHeaderStyle } from "../domain/si
 
 export type Role = "all" | "api" | "worker";
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+export type PortalTheme = "light" | "dark" | "auto";
 export type SignatureHeaders = SignatureHeaderStyle;
 export { DEFAULT_RETRY_SCHEDULE };
 
@@ -38,6 +39,14 @@ export interface HeraldConfig {
   deliveryEndpointConcurrency: number;
   deliveryPollMs: number;
   maxResponseBytes: number;
+  /** Base URL users reach Herald at (portal links); null: the address Herald listens on. No trailing slash. */
+  publicUrl: string | null;
+  /** CSP `frame-ancestors` sources for the portal, space-separated (`*`, `'self'`, `https://app.example.com`). */
+  portalFrameAncestors: string;
+  /** `#rrggbb`. */
+  portalPrimaryColor: string;
+  portalLogoUrl: string | null;
+  portalTheme: PortalTheme;
 }
 
 export interface Setting<K extends keyof HeraldConfig> {
@@ -59,6 +68,24 @@ export interface Setting<K extends keyof HeraldConfig> {
 const ROLES: readonly Role[] = ["all", "api", "worker"];
 const LOG_LEVELS: readonly LogLevel[] = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
 const SIGNATURE_HEADERS = SIGNATURE_HEADER_STYLES;
+const PORTAL_THEMES: readonly PortalTheme[] = ["light", "dark", "auto"];
+
+function httpUrl(raw: string): { value: string } | { problem: string } {
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    return { problem: `must be an http(s) URL, got "${raw}"` };
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    return { problem: `must be an http(s) URL, got a ${url.protocol}// URL` };
+  }
+  return { value: url.href.replace(/\/+$/, "") };
+}
+
+/** One CSP source expression of the kinds `frame-ancestors` takes; anything else (`;`, quotes) is refused. */
+const FRAME_ANCESTOR_SOURCE =
+  /^(?:\*|'self'|'none'|https?:|(?:https?:\/\/)?(?:\*\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*(?::(?:\d{1,5}|\*))?)$/i;
 
 function commaList(raw: string): string[] {
   return raw
@@ -294,6 +321,66 @@ const SETTINGS_BY_KEY: { [K in keyof HeraldConfig]: Setting<K> } = {
     doc: "Bytes of each receiver response kept in the delivery log.",
     fallback: () => 64 * 1024,
     parse: integer(0, 16 * 1024 * 1024),
+  },
+  publicUrl: {
+    key: "publicUrl",
+    env: "HERALD_PUBLIC_URL",
+    flag: "public-url",
+    defaultText: "the listening address",
+    literalDefault: false,
+    doc: "Base URL users reach Herald at, e.g. `https://webhooks.example.com`; portal links (`app-portal-access`) start with it.",
+    fallback: () => null,
+    parse: httpUrl,
+  },
+  portalFrameAncestors: {
+    key: "portalFrameAncestors",
+    env: "HERALD_PORTAL_FRAME_ANCESTORS",
+    flag: "portal-frame-ancestors",
+    defaultText: "*",
+    doc: "Pages allowed to embed the tenant portal in an iframe (CSP `frame-ancestors`), space- or comma-separated, e.g. `https://app.example.com`. The dashboard is never embeddable.",
+    fallback: () => "*",
+    parse: (raw) => {
+      const sources = raw
+        .split(/[\s,]+/)
+        .map((source) => source.trim())
+        .filter((source) => source !== "");
+      const bad = sources.filter((source) => !FRAME_ANCESTOR_SOURCE.test(source));
+      if (sources.length === 0)
+        return { problem: "must list at least one source (`'none'` forbids embedding)" };
+      if (bad.length > 0) return { problem: `has invalid sources: ${bad.join(" ")}` };
+      return { value: sources.join(" ") };
+    },
+  },
+  portalPrimaryColor: {
+    key: "portalPrimaryColor",
+    env: "HERALD_PORTAL_PRIMARY_COLOR",
+    flag: "portal-primary-color",
+    defaultText: "#4f46e5",
+    doc: "Primary colour of the dashboard and portal (`#rrggbb`); a portal URL's `primaryColor` query parameter overrides it.",
+    fallback: () => "#4f46e5",
+    parse: (raw) =>
+      /^#[0-9a-f]{6}$/i.test(raw.trim())
+        ? { value: raw.trim().toLowerCase() }
+        : { problem: `must be a colour like #4f46e5, got "${raw}"` },
+  },
+  portalLogoUrl: {
+    key: "portalLogoUrl",
+    env: "HERALD_PORTAL_LOGO_URL",
+    flag: "portal-logo-url",
+    defaultText: "none",
+    literalDefault: false,
+    doc: "Logo shown in the portal's header (an http(s) URL); a portal URL's `logoUrl` query parameter overrides it.",
+    fallback: () => null,
+    parse: httpUrl,
+  },
+  portalTheme: {
+    key: "portalTheme",
+    env: "HERALD_PORTAL_THEME",
+    flag: "portal-theme",
+    defaultText: "auto",
+    doc: "`light`, `dark` or `auto` (follows the browser); a portal URL's `theme` query parameter overrides it.",
+    fallback: () => "auto",
+    parse: oneOf(PORTAL_THEMES),
   },
 };
 

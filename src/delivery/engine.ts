@@ -22,7 +22,7 @@ import { EndpointLanes, MAX_SEND_MS, type Job } from "./endpoint-lanes.js";
 import { LeaseReleaser } from "./lease-releaser.js";
 import { buildOutcome, unsentResult } from "./outcome.js";
 import { OutcomeWriter } from "./outcome-writer.js";
-import { buildRequest } from "./request-builder.js";
+import { buildRequest, loggedRequestHeaders } from "./request-builder.js";
 import { Sender } from "./sender.js";
 import { SigningKeyCache } from "./signing-keys.js";
 
@@ -242,6 +242,7 @@ export function createDeliveryEngine(
         finishedAt: now(),
         defaultSchedule: options.defaultRetrySchedule,
         random: deps.random,
+        requestHeaders: "problem" in built ? null : loggedRequestHeaders(built.request, options.userAgent),
       });
       if (outcome.disableEndpoint) lanes.markGone(claimed.endpoint.id);
       writer.submit(outcome);

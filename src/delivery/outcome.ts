@@ -14,14 +14,8 @@
  */
 import { newId } from "../domain/ids.js";
 import { nextRetryDelayMs, resolveSchedule } from "../domain/retry.js";
-import {
-  MessageStatus,
-  TriggerType,
-  type Attempt,
-  type EpochMs,
-  type RetrySchedule,
-} from "../domain/types.js";
-import type { ClaimedDelivery, DeliveryOutcome } from "../store/store.js";
+import { MessageStatus, TriggerType, type EpochMs, type RetrySchedule } from "../domain/types.js";
+import type { ClaimedDelivery, DeliveryOutcome, LoggedRequestHeaders, NewAttempt } from "../store/store.js";
 import type { SendResult } from "./sender.js";
 
 export interface OutcomeInput {
@@ -33,6 +27,8 @@ export interface OutcomeInput {
   finishedAt: EpochMs;
   defaultSchedule: RetrySchedule;
   random: () => number;
+  /** What the delivery log records as sent (`loggedRequestHeaders`); absent or null when nothing was sent. */
+  requestHeaders?: LoggedRequestHeaders | null;
 }
 
 /** A result for an attempt that never reached the network (the request could not be built). */
@@ -58,7 +54,7 @@ export function buildOutcome(input: OutcomeInput): DeliveryOutcome {
   const nextAttemptAt = decision.retry ? input.finishedAt + decision.delayMs : null;
   const succeeded = !decision.retry && decision.reason === "succeeded";
 
-  const attempt: Attempt = {
+  const attempt: NewAttempt = {
     id: newId("attempt", input.startedAt),
     appId: delivery.appId,
     messageId: delivery.messageId,
@@ -75,6 +71,7 @@ export function buildOutcome(input: OutcomeInput): DeliveryOutcome {
     errorKind: result.errorKind,
     nextAttemptAt,
     createdAt: input.startedAt,
+    requestHeaders: input.requestHeaders ?? null,
   };
   return {
     deliveryId: delivery.id,

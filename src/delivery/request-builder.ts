@@ -8,8 +8,10 @@
  * tenant sees why in the delivery log.
  */
 import { formUrlEncodeJsonText } from "../domain/form-encoding.js";
+import { maskSensitiveHeaders } from "../domain/headers.js";
 import { signatureHeaders, type SignatureHeaderStyle } from "../domain/signing.js";
 import type { Endpoint, Message } from "../domain/types.js";
+import type { LoggedRequestHeaders } from "../store/store.js";
 import type { EndpointSigning } from "./signing-keys.js";
 
 export interface BuiltRequest {
@@ -63,4 +65,14 @@ export function buildRequest(
   if (!customAccept) headers.accept = "*/*";
   Object.assign(headers, signatures);
   return { request: { url: endpoint.url, headers, body } };
+}
+
+/**
+ * The headers of a built request as the delivery log records them: every header sent, including the sender's
+ * `user-agent`, with sensitive custom headers (`Authorization`, …) masked as GET …/headers withholds them.
+ */
+export function loggedRequestHeaders(request: BuiltRequest, userAgent: string): LoggedRequestHeaders {
+  const logged = maskSensitiveHeaders(request.headers);
+  logged["user-agent"] = userAgent;
+  return logged;
 }

@@ -13,7 +13,7 @@ import type { SendTestWebhook } from "../services/endpoint-test.js";
 import type { Store } from "../store/store.js";
 import { MAX_SEND_MS } from "./endpoint-lanes.js";
 import { unsentResult } from "./outcome.js";
-import { buildRequest } from "./request-builder.js";
+import { buildRequest, loggedRequestHeaders } from "./request-builder.js";
 import { Sender } from "./sender.js";
 import { SigningKeyCache } from "./signing-keys.js";
 
@@ -29,6 +29,7 @@ export interface TestWebhookSenderOptions {
 
 const MIN_SEND_MS = 1_000;
 
+/** The `SendTestWebhook` (services/endpoint-test.ts) the composition root injects. */
 export function createTestWebhookSender(
   deps: { store: Pick<Store, "getEndpointSecrets">; now: () => EpochMs },
   options: TestWebhookSenderOptions,
@@ -45,7 +46,7 @@ export function createTestWebhookSender(
       options.signatureHeaderStyle,
       Math.floor(startedAt / 1000),
     );
-    if ("problem" in built) return { ...unsentResult(built.problem), startedAt };
+    if ("problem" in built) return { ...unsentResult(built.problem), startedAt, requestHeaders: null };
     const sender = new Sender({
       allowList: options.allowList,
       userAgent: options.userAgent,
@@ -62,6 +63,7 @@ export function createTestWebhookSender(
         durationMs: result.durationMs,
         errorKind: result.errorKind,
         startedAt,
+        requestHeaders: loggedRequestHeaders(built.request, options.userAgent),
       };
     } finally {
       await sender.close();

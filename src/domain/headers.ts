@@ -123,6 +123,11 @@ export function mergeHeaders(
   return merged;
 }
 
+/** Whether a header usually carries a credential (case-insensitive). */
+export function isSensitiveHeader(name: string): boolean {
+  return SENSITIVE_NAMES.has(name.toLowerCase());
+}
+
 /** GET …/headers: sensitive headers are listed by name and their values withheld. */
 export function splitSensitiveHeaders(headers: CustomHeaders): {
   headers: CustomHeaders;
@@ -131,8 +136,23 @@ export function splitSensitiveHeaders(headers: CustomHeaders): {
   const visible: CustomHeaders = {};
   const sensitive: string[] = [];
   for (const [name, value] of Object.entries(headers)) {
-    if (SENSITIVE_NAMES.has(name.toLowerCase())) sensitive.push(name);
+    if (isSensitiveHeader(name)) sensitive.push(name);
     else visible[name] = value;
   }
   return { headers: visible, sensitive };
+}
+
+/** What the delivery log shows instead of a sensitive header's value. */
+export const MASKED_HEADER_VALUE = "********";
+
+/**
+ * A copy of `headers` for the delivery log: the headers GET …/headers withholds keep their name and show
+ * MASKED_HEADER_VALUE, so a log reader sees that a credential was sent without seeing it.
+ */
+export function maskSensitiveHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
+  const masked: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    masked[name] = isSensitiveHeader(name) ? MASKED_HEADER_VALUE : value;
+  }
+  return masked;
 }

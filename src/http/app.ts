@@ -11,15 +11,19 @@ import Fastify, {
 import type { Logger } from "pino";
 import { ERROR_CODES, HeraldError, ValidationError, type ErrorCode } from "../domain/errors.js";
 import type { Services } from "../services/services.js";
+import { authorizeRoute, registerRouteAccess } from "./access.js";
 import { bearerToken, type Authenticator } from "./auth.js";
 import { applicationRoutes } from "./routes/applications.js";
 import { attemptRoutes } from "./routes/attempts.js";
+import { authRoutes } from "./routes/auth.js";
 import { endpointRoutes } from "./routes/endpoints.js";
 import { eventTypeRoutes } from "./routes/event-types.js";
 import { healthRoutes } from "./routes/health.js";
 import { messageRoutes } from "./routes/messages.js";
 import { recoveryRoutes } from "./routes/recovery.js";
+import { statsRoutes } from "./routes/stats.js";
 import { registerIdempotency } from "./idempotency.js";
+import { uiRoutes, type UiOptions } from "./ui.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -31,6 +35,10 @@ declare module "fastify" {
 export interface HttpOptions {
   /** Largest accepted request body in bytes; larger bodies get 413. */
   maxPayloadBytes: number;
+  /** The base URL users reach Herald at, without a trailing slash (portal links start with it). */
+  publicUrl: () => string;
+  /** The dashboard and portal pages; absent: Herald serves only the API. */
+  ui?: UiOptions;
 }
 
 export interface HttpDeps {
@@ -105,6 +113,7 @@ export function buildApp(deps: HttpDeps): FastifyInstance {
     const principal = token === null ? null : await deps.authenticator.authenticate(token);
     if (!principal) throw new HeraldError("authentication_failed");
     request.principal = principal;
+    await authorizeRoute(request, deps.services.applications);
   });
 
   registerIdempotency(app, deps);
@@ -142,6 +151,7 @@ export function buildApp(deps: HttpDeps): FastifyInstance {
       .send(errorBody("not_found", `No route for ${request.method} ${request.url.split("?")[0]}`));
   });
 
+  registerRouteAccess(app);
   healthRoutes(app, deps);
   applicationRoutes(app, deps);
   eventTypeRoutes(app, deps);
@@ -149,6 +159,9 @@ export function buildApp(deps: HttpDeps): FastifyInstance {
   messageRoutes(app, deps);
   attemptRoutes(app, deps);
   recoveryRoutes(app, deps);
+  statsRoutes(app, deps);
+  authRoutes(app, deps);
+  if (deps.options.ui) uiRoutes(app, deps.options.ui);
 
   return app;
 }

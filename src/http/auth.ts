@@ -2,9 +2,13 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { FastifyRequest } from "fastify";
 import { HeraldError } from "../domain/errors.js";
 import type { ApplicationId } from "../domain/ids.js";
+import type { PortalGrant } from "../domain/portal-tokens.js";
 
-/** Who is calling: the operator (admin token) or one tenant (an application-scoped token). */
-export type Principal = { kind: "admin" } | { kind: "application"; appId: ApplicationId };
+/**
+ * Who is calling: the operator (admin token) or one tenant (an application-scoped portal token, which may be
+ * read-only).
+ */
+export type Principal = { kind: "admin" } | { kind: "application"; appId: ApplicationId; readOnly: boolean };
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -25,6 +29,18 @@ export function adminTokenAuthenticator(adminToken: string): Authenticator {
   return {
     authenticate: (token) =>
       Promise.resolve(timingSafeEqual(digest(token), expected) ? { kind: "admin" } : null),
+  };
+}
+
+/** Accepts the portal tokens `tokens` verifies (see services/portal-access.ts) as their application. */
+export function portalTokenAuthenticator(tokens: {
+  verify(token: string): Promise<PortalGrant | null>;
+}): Authenticator {
+  return {
+    async authenticate(token) {
+      const grant = await tokens.verify(token);
+      return grant && { kind: "application", appId: grant.appId, readOnly: grant.readOnly };
+    },
   };
 }
 
@@ -53,16 +69,22 @@ export function principalOf(request: FastifyRequest): Principal {
   return request.principal;
 }
 
-/** Organisation-level routes (create/list applications, event-type writes): the admin token only. */
+/**
+ * The admin token only, for a handler whose answer depends on more than its route. Routes declare who may call
+ * them in their config instead (`access`, enforced before the handler runs: see access.ts).
+ */
 export function requireAdmin(request: FastifyRequest): void {
   if (principalOf(request).kind !== "admin") throw new HeraldError("insufficient access");
 }
 
 /**
  * Checks that the caller may address `appId` (an application's real id). An application-scoped token that
- * addresses another application gets 404, as in Svix: it must not learn that the application exists.
+ * addresses another application gets 403, whether that application exists or not (see app-scope.ts), so the
+ * answer tells a tenant nothing about other tenants.
  */
 export function assertAppAccess(request: FastifyRequest, appId: ApplicationId): void {
   const principal = principalOf(request);
-  if (principal.kind === "application" && principal.appId !== appId) throw new HeraldError("not_found");
+  if (principal.kind === "application" && principal.appId !== appId) {
+    throw new HeraldError("insufficient access");
+  }
 }

@@ -50,6 +50,11 @@ export interface ApplicationService {
   /** Returns the application with `fields.uid` untouched if it exists (`created: false`), else creates it. */
   getOrCreate(fields: ApplicationFields): Promise<{ application: Application; created: boolean }>;
   get(idOrUid: string): Promise<Application>;
+  /**
+   * The application `appIdOrUid` names; when none exists and the request carries an inline application (message
+   * create, portal access), creates it under Svix's rule: its uid must be the one the path names.
+   */
+  findOrCreateInline(appIdOrUid: string, inline: ApplicationFields | null): Promise<Application>;
   list(page: PageRequest): Promise<Page<Application>>;
   /** PUT: full replacement, or creation when `idOrUid` names nothing. */
   upsert(idOrUid: string, fields: ApplicationFields): Promise<{ application: Application; created: boolean }>;
@@ -73,6 +78,16 @@ export function createApplicationService(ctx: ServiceContext): ApplicationServic
     const application = await find(idOrUid);
     if (!application) throw notFound();
     return application;
+  }
+
+  async function getOrCreate(
+    fields: ApplicationFields,
+  ): Promise<{ application: Application; created: boolean }> {
+    if (fields.uid !== null) {
+      const existing = await store.getApplication(fields.uid);
+      if (existing) return { application: existing, created: false };
+    }
+    return { application: await create(fields), created: true };
   }
 
   async function create(fields: ApplicationFields): Promise<Application> {
@@ -112,11 +127,28 @@ export function createApplicationService(ctx: ServiceContext): ApplicationServic
     list: (page) => store.listApplications(page),
 
     async getOrCreate(fields) {
-      if (fields.uid !== null) {
-        const existing = await store.getApplication(fields.uid);
-        if (existing) return { application: existing, created: false };
+      return getOrCreate(fields);
+    },
+
+    async findOrCreateInline(appIdOrUid, inline) {
+      const existing = await find(appIdOrUid);
+      if (existing) return existing;
+      if (inline === null) throw notFound("Application not found");
+      if (inline.uid === null) {
+        throw ValidationError.field(
+          ["body", "application", "uid"],
+          "An application uid is required to create the application",
+          "application_uid_missing",
+        );
       }
-      return { application: await create(fields), created: true };
+      if (inline.uid !== appIdOrUid) {
+        throw ValidationError.field(
+          ["body", "application", "uid"],
+          "The application uid must match the application in the path",
+          "application_uid_mismatch",
+        );
+      }
+      return (await getOrCreate(inline)).application;
     },
 
     async upsert(idOrUid, fields) {

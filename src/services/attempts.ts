@@ -1,15 +1,17 @@
 /**
- * The delivery log and its views (svix-api.md §7–8): attempts by endpoint or by message, one attempt, resend,
- * expunge, and the per-message / per-endpoint delivery status listings.
+ * The delivery log and its views (svix-api.md §7–8): attempts of the whole application (Herald's addition), by
+ * endpoint or by message, one attempt, resend, expunge, and the per-message / per-endpoint delivery status
+ * listings.
  */
 import { HeraldError, notFound } from "../domain/errors.js";
 import { isIdOf } from "../domain/ids.js";
-import type { Application, Attempt, MessageStatus } from "../domain/types.js";
+import type { Application, MessageStatus } from "../domain/types.js";
 import type {
   AttemptedDestination,
   AttemptedMessage,
   AttemptedMessageFilter,
   AttemptListFilter,
+  LoggedAttempt,
   Page,
   PageRequest,
 } from "../store/store.js";
@@ -29,12 +31,19 @@ export interface AttemptFilter {
 }
 
 export interface AttemptService {
+  /** The application's whole delivery log; `endpointIdOrUid` narrows to one endpoint (an unknown one is a 404). */
+  listByApplication(
+    application: Application,
+    endpointIdOrUid: string | null,
+    filter: AttemptFilter,
+    page: PageRequest,
+  ): Promise<Page<LoggedAttempt>>;
   listByEndpoint(
     application: Application,
     endpointIdOrUid: string,
     filter: AttemptFilter,
     page: PageRequest,
-  ): Promise<Page<Attempt>>;
+  ): Promise<Page<LoggedAttempt>>;
   /** `endpointIdOrUid` narrows to one endpoint (an unknown one is a 404). */
   listByMessage(
     application: Application,
@@ -42,8 +51,8 @@ export interface AttemptService {
     endpointIdOrUid: string | null,
     filter: AttemptFilter,
     page: PageRequest,
-  ): Promise<Page<Attempt>>;
-  get(application: Application, messageIdOrEventId: string, attemptId: string): Promise<Attempt>;
+  ): Promise<Page<LoggedAttempt>>;
+  get(application: Application, messageIdOrEventId: string, attemptId: string): Promise<LoggedAttempt>;
   expungeContent(application: Application, messageIdOrEventId: string, attemptId: string): Promise<void>;
   /**
    * Queues one manual attempt of the message to the endpoint, bypassing its filters; nothing is queued for a
@@ -74,7 +83,7 @@ export function createAttemptService(
     application: Application,
     messageIdOrEventId: string,
     attemptId: string,
-  ): Promise<Attempt> {
+  ): Promise<LoggedAttempt> {
     const message = await messages.get(application, messageIdOrEventId);
     const attempt = isIdOf("attempt", attemptId)
       ? await store.getAttempt(application.id, message.id, attemptId)
@@ -85,6 +94,12 @@ export function createAttemptService(
 
   return {
     get,
+
+    async listByApplication(application, endpointIdOrUid, filter, page) {
+      const endpoint = endpointIdOrUid === null ? null : await endpoints.get(application, endpointIdOrUid);
+      const storeFilter: AttemptListFilter = { ...filter, endpointId: endpoint?.id ?? null, messageId: null };
+      return store.listAttempts(application.id, storeFilter, page);
+    },
 
     async listByEndpoint(application, endpointIdOrUid, filter, page) {
       const endpoint = await endpoints.get(application, endpointIdOrUid);

@@ -23,6 +23,7 @@ import {
   type Message,
   type NetworkErrorKind,
 } from "../domain/types.js";
+import type { LoggedRequestHeaders, NewAttempt } from "../store/store.js";
 import type { ServiceContext } from "./context.js";
 import type { EndpointService } from "./endpoints.js";
 import type { EventTypeService } from "./event-types.js";
@@ -38,6 +39,8 @@ export interface TestSendResult {
   errorKind: NetworkErrorKind | null;
   /** When the attempt started (the attempt's time). */
   startedAt: EpochMs;
+  /** The headers sent, credentials masked, as the engine logs them; null when no request could be built. */
+  requestHeaders: LoggedRequestHeaders | null;
 }
 
 /** Builds, signs and sends `message` to `endpoint` once, as a delivery would be; never rejects on a send error. */
@@ -90,7 +93,7 @@ export function createEndpointTestService(
       const now = ctx.now();
       const message = sampleMessage(application, eventTypeName, payload, now, options.payloadRetentionDays);
       const result = await send(message, endpoint);
-      const attempt: Attempt = {
+      const attempt: NewAttempt = {
         id: newId("attempt", result.startedAt),
         appId: application.id,
         messageId: message.id,
@@ -107,6 +110,7 @@ export function createEndpointTestService(
         errorKind: result.errorKind,
         nextAttemptAt: null,
         createdAt: result.startedAt,
+        requestHeaders: result.requestHeaders,
       };
       await ctx.store.recordSentMessage(message, attempt, ctx.now());
       return { message, attempt };

@@ -173,28 +173,6 @@ export function createMessageService(
     }
   }
 
-  async function applicationFor(appIdOrUid: string, inline: ApplicationFields | null): Promise<Application> {
-    const existing = await deps.applications.find(appIdOrUid);
-    if (existing) return existing;
-    if (inline === null) throw notFound("Application not found");
-    // Inline creation: the body's application must be the one the path names (Svix's rule).
-    if (inline.uid === null) {
-      throw ValidationError.field(
-        ["body", "application", "uid"],
-        "An application uid is required to create the application",
-        "application_uid_missing",
-      );
-    }
-    if (inline.uid !== appIdOrUid) {
-      throw ValidationError.field(
-        ["body", "application", "uid"],
-        "The application uid must match the application in the path",
-        "application_uid_mismatch",
-      );
-    }
-    return (await deps.applications.getOrCreate(inline)).application;
-  }
-
   async function get(application: Application, idOrEventId: string): Promise<Message> {
     const message = await store.getMessage(application.id, idOrEventId);
     if (!message) throw notFound();
@@ -207,7 +185,7 @@ export function createMessageService(
 
     async create(appIdOrUid, draft, idempotencyKey) {
       validateDraft(draft);
-      const application = await applicationFor(appIdOrUid, draft.application);
+      const application = await deps.applications.findOrCreateInline(appIdOrUid, draft.application);
       const now = ctx.now();
       const retentionMs = draft.retentionMs ?? options.payloadRetentionDays * DAY_MS;
       const message: Message = {

@@ -1,3 +1,4 @@
+import { createAppStatsService, type AppStatsService } from "./app-stats.js";
 import { createApplicationService, type ApplicationService } from "./applications.js";
 import { createAttemptService, type AttemptService } from "./attempts.js";
 import { createBulkRetryService, type BulkRetryService } from "./bulk-retry.js";
@@ -11,6 +12,7 @@ import {
 import { createEventTypeService, type EventTypeService } from "./event-types.js";
 import { createHealthService, type HealthService } from "./health.js";
 import { createMessageService, type MessageService } from "./messages.js";
+import { createPortalAccessService, type PortalAccessService } from "./portal-access.js";
 
 /** The use cases HTTP and the CLI share. */
 export interface Services {
@@ -19,9 +21,11 @@ export interface Services {
   endpoints: EndpointService;
   messages: MessageService;
   attempts: AttemptService;
+  appStats: AppStatsService;
   bulkRetry: BulkRetryService;
   endpointTest: EndpointTestService;
   health: HealthService;
+  portalAccess: PortalAccessService;
 }
 
 export interface ServiceOptions {
@@ -29,6 +33,8 @@ export interface ServiceOptions {
   defaultRetrySchedule: readonly number[];
   /** Days a message's payload is kept by default (Svix: 90). */
   payloadRetentionDays: number;
+  /** Signs and verifies portal tokens (derived from the encryption key by the composition root). */
+  portalTokenKey: Uint8Array;
 }
 
 /** Capabilities of lower layers the composition root hands in (services may not import them). */
@@ -68,8 +74,10 @@ export function createServices(
     endpoints,
     messages,
     attempts,
+    appStats: createAppStatsService(ctx, { endpoints }),
     bulkRetry,
     endpointTest,
     health: createHealthService(ctx),
+    portalAccess: createPortalAccessService(ctx, options, { applications }),
   };
 }

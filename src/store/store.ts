@@ -5,6 +5,7 @@
  * Every application-scoped read takes the application id and filters by it: that is the tenant boundary that
  * app-scoped (portal) tokens rely on.
  */
+import type { DeliveryCounts } from "../domain/delivery-stats.js";
 import type { ApplicationId, AttemptId, DeliveryId, EndpointId, MessageId } from "../domain/ids.js";
 import type {
   Application,
@@ -70,6 +71,56 @@ export interface AttemptedMessageFilter extends TimeWindow {
   status: MessageStatus | null;
 }
 
+/**
+ * The request headers of an attempt as the delivery log keeps them: as sent, `user-agent` included, with the
+ * values of sensitive custom headers masked (domain/headers.ts `maskSensitiveHeaders`).
+ */
+export type LoggedRequestHeaders = Record<string, string>;
+
+/** An attempt as the delivery log returns it. */
+export interface LoggedAttempt extends Attempt {
+  /** null when none were recorded: the request could not be built, or the attempt predates migration 0002. */
+  requestHeaders: LoggedRequestHeaders | null;
+}
+
+/** An attempt to write to the delivery log; without `requestHeaders` none are recorded. */
+export type NewAttempt = Attempt & { requestHeaders?: LoggedRequestHeaders | null };
+
+/** The most recent attempt to one endpoint, in brief (health views). */
+export interface LatestAttempt {
+  id: AttemptId;
+  messageId: MessageId;
+  endpointId: EndpointId;
+  status: MessageStatus;
+  responseStatusCode: number;
+  createdAt: EpochMs;
+}
+
+/**
+ * The per-minute health counters to sum: the minutes whose start lies in `[since, until]`. Counters exist per
+ * whole minute only, so a caller wanting a window rounds its start down to a minute (`minuteOf`).
+ */
+export interface StatsMinutes {
+  since: EpochMs;
+  until: EpochMs;
+}
+
+export interface BucketCounts {
+  /** The series bucket's start: a multiple of the bucket width since the epoch. */
+  bucketStart: EpochMs;
+  counts: DeliveryCounts;
+}
+
+export interface EndpointCounts {
+  endpointId: EndpointId;
+  counts: DeliveryCounts;
+}
+
+export interface EventTypeCount {
+  eventType: string;
+  count: number;
+}
+
 /** A message with one endpoint's delivery state (Svix's EndpointMessageOut). */
 export interface AttemptedMessage {
   message: Message;
@@ -122,7 +173,7 @@ export interface ClaimedDelivery {
 /** What happened to one claimed delivery; written by `completeDeliveries` in one transaction per batch. */
 export interface DeliveryOutcome {
   deliveryId: DeliveryId;
-  attempt: Attempt;
+  attempt: NewAttempt;
   /** The delivery's next state: `pending` with `nextAttemptAt` to retry, else a final state. */
   nextStatus: MessageStatus;
   nextAttemptAt: EpochMs | null;
@@ -294,13 +345,19 @@ export interface Store {
    * the message, a settled delivery for `attempt.deliveryId` and the attempt itself, in one transaction.
    * Nothing is queued, so the engine never sends it again.
    */
-  recordSentMessage(message: Message, attempt: Attempt, now: EpochMs): Promise<void>;
+  recordSentMessage(message: Message, attempt: NewAttempt, now: EpochMs): Promise<void>;
   /** The earliest `nextAttemptAt` of any pending delivery (leased or not), for the dispatcher's sleep. */
   nextDueAt(): Promise<EpochMs | null>;
 
   // The delivery log.
-  listAttempts(appId: ApplicationId, filter: AttemptListFilter, page: PageRequest): Promise<Page<Attempt>>;
-  getAttempt(appId: ApplicationId, messageId: MessageId, attemptId: AttemptId): Promise<Attempt | null>;
+  /** `filter.endpointId` and `filter.messageId` null: the whole application's log. */
+  listAttempts(
+    appId: ApplicationId,
+    filter: AttemptListFilter,
+    page: PageRequest,
+  ): Promise<Page<LoggedAttempt>>;
+  getAttempt(appId: ApplicationId, messageId: MessageId, attemptId: AttemptId): Promise<LoggedAttempt | null>;
+  /** Replaces the response body; the request headers stay (they are not the payload, and sensitive ones are masked). */
   expungeAttemptContent(appId: ApplicationId, messageId: MessageId, attemptId: AttemptId): Promise<void>;
   listAttemptedDestinations(
     appId: ApplicationId,
@@ -318,6 +375,25 @@ export interface Store {
     since: EpochMs,
     until: EpochMs,
   ): Promise<EndpointAttemptCounts>;
+
+  // Health statistics (the per-minute `endpoint_stats` counters the outcome batches keep; no attempt-log scans).
+  /**
+   * The application's counters in `minutes`, summed per series bucket of `bucketMs` (a multiple of a minute;
+   * buckets aligned to multiples of it since the epoch), oldest first; buckets without attempts are left out.
+   * `endpointId` narrows to one endpoint of the application; null counts every endpoint, deleted ones too.
+   */
+  sumStatsByBucket(
+    appId: ApplicationId,
+    endpointId: EndpointId | null,
+    minutes: StatsMinutes,
+    bucketMs: number,
+  ): Promise<BucketCounts[]>;
+  /** The application's counters in `minutes`, summed per endpoint (deleted ones too); endpoints without attempts are left out. */
+  sumStatsByEndpoint(appId: ApplicationId, minutes: StatsMinutes): Promise<EndpointCounts[]>;
+  /** The most recent attempt of each live endpoint of the application that has one (one index probe each). */
+  latestAttemptPerEndpoint(appId: ApplicationId): Promise<LatestAttempt[]>;
+  /** The application's messages created in `[since, until]`, counted by event type, most frequent first. */
+  countMessagesByEventType(appId: ApplicationId, since: EpochMs, until: EpochMs): Promise<EventTypeCount[]>;
 
   // Idempotency keys (`key` is already a hash of credentials, header value and URI).
   claimIdempotencyKey(key: string, now: EpochMs, lockUntil: EpochMs): Promise<IdempotencyClaim>;

@@ -42,6 +42,11 @@ describe("parseConfig", () => {
       deliveryEndpointConcurrency: 32,
       deliveryPollMs: 2000,
       maxResponseBytes: 65536,
+      publicUrl: null,
+      portalFrameAncestors: "*",
+      portalPrimaryColor: "#4f46e5",
+      portalLogoUrl: null,
+      portalTheme: "auto",
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(config.retrySchedule).toBe(DEFAULT_RETRY_SCHEDULE);
@@ -67,8 +72,18 @@ describe("parseConfig", () => {
       HERALD_DELIVERY_ENDPOINT_CONCURRENCY: "4",
       HERALD_DELIVERY_POLL_MS: "500",
       HERALD_MAX_RESPONSE_BYTES: "1024",
+      HERALD_PUBLIC_URL: "https://hooks.example.com/",
+      HERALD_PORTAL_FRAME_ANCESTORS: "'self', https://app.example.com https://*.example.org:8443",
+      HERALD_PORTAL_PRIMARY_COLOR: "#FF0088",
+      HERALD_PORTAL_LOGO_URL: "https://cdn.example.com/logo.svg",
+      HERALD_PORTAL_THEME: "dark",
     });
     expect(config).toMatchObject({
+      publicUrl: "https://hooks.example.com",
+      portalFrameAncestors: "'self' https://app.example.com https://*.example.org:8443",
+      portalPrimaryColor: "#ff0088",
+      portalLogoUrl: "https://cdn.example.com/logo.svg",
+      portalTheme: "dark",
       allowedTargets: ["127.0.0.1", "10.0.0.0/8", "hooks.internal"],
       deliveryMaxInFlight: 64,
       deliveryEndpointConcurrency: 4,
@@ -87,6 +102,21 @@ describe("parseConfig", () => {
       signatureHeaders: "webhook",
     });
     expect(config.encryptionKey?.equals(key)).toBe(true);
+  });
+
+  it("refuses portal settings that could break out of their header or page", () => {
+    for (const ancestors of ["https://a.example; script-src *", "'unsafe-inline'", "javascript:x", " , "]) {
+      expect(() => parseConfig({ HERALD_PORTAL_FRAME_ANCESTORS: ancestors })).toThrow(
+        /HERALD_PORTAL_FRAME_ANCESTORS/,
+      );
+    }
+    expect(() => parseConfig({ HERALD_PORTAL_PRIMARY_COLOR: "red;x" })).toThrow(
+      /HERALD_PORTAL_PRIMARY_COLOR/,
+    );
+    expect(() => parseConfig({ HERALD_PORTAL_LOGO_URL: "javascript:alert(1)" })).toThrow(
+      /HERALD_PORTAL_LOGO_URL/,
+    );
+    expect(() => parseConfig({ HERALD_PUBLIC_URL: "ftp://x" })).toThrow(/HERALD_PUBLIC_URL/);
   });
 
   it("rejects allow-list entries that are neither CIDRs, addresses nor hosts", () => {

@@ -3,7 +3,6 @@ import type { Application } from "../../domain/types.js";
 import type { ApplicationFields } from "../../services/applications.js";
 import { resolveApp } from "../app-scope.js";
 import type { HttpDeps } from "../app.js";
-import { requireAdmin } from "../auth.js";
 import { isoDate } from "../dates.js";
 import { listResponse, pageRequest } from "../pagination.js";
 import {
@@ -44,9 +43,15 @@ export function applicationFieldsOf(body: ApplicationIn): ApplicationFields {
 
 type AppParams = { app_id: string };
 
+/**
+ * Listing and creating applications is the operator's (routes without `:app_id` are admin-only by default, see
+ * http/access.ts). A portal token may read its own application, as in Svix, but not replace, rename or delete it:
+ * PUT, PATCH and DELETE are admin-only.
+ */
 export function applicationRoutes(app: FastifyInstance, { services }: HttpDeps): void {
+  const adminOnly = { config: { access: "admin" } } as const;
+
   app.get("/api/v1/app", async (request) => {
-    requireAdmin(request);
     const query = parseQuery(ListQuery, request.query);
     const page = await services.applications.list(
       pageRequest(query, { defaultOrder: "asc", honourOrder: true, keyPrefix: "app_" }),
@@ -55,7 +60,6 @@ export function applicationRoutes(app: FastifyInstance, { services }: HttpDeps):
   });
 
   app.post("/api/v1/app", async (request, reply) => {
-    requireAdmin(request);
     const query = parseQuery(ApplicationCreateQuery, request.query);
     const fields = applicationFieldsOf(parseBody(ApplicationIn, request.body));
     if (query.get_if_exists) {
@@ -69,14 +73,13 @@ export function applicationRoutes(app: FastifyInstance, { services }: HttpDeps):
     return renderApplication(await resolveApp(services, request, request.params.app_id));
   });
 
-  app.put<{ Params: AppParams }>("/api/v1/app/:app_id", async (request, reply) => {
-    requireAdmin(request);
+  app.put<{ Params: AppParams }>("/api/v1/app/:app_id", adminOnly, async (request, reply) => {
     const fields = applicationFieldsOf(parseBody(ApplicationIn, request.body));
     const { application, created } = await services.applications.upsert(request.params.app_id, fields);
     return reply.status(created ? 201 : 200).send(renderApplication(application));
   });
 
-  app.patch<{ Params: AppParams }>("/api/v1/app/:app_id", async (request) => {
+  app.patch<{ Params: AppParams }>("/api/v1/app/:app_id", adminOnly, async (request) => {
     const current = await resolveApp(services, request, request.params.app_id);
     const body = parseBody(ApplicationPatch, request.body);
     const throttleRate = body.throttleRate !== undefined ? body.throttleRate : body.rateLimit;
@@ -91,8 +94,7 @@ export function applicationRoutes(app: FastifyInstance, { services }: HttpDeps):
     return renderApplication(application);
   });
 
-  app.delete<{ Params: AppParams }>("/api/v1/app/:app_id", async (request, reply) => {
-    requireAdmin(request);
+  app.delete<{ Params: AppParams }>("/api/v1/app/:app_id", adminOnly, async (request, reply) => {
     await services.applications.delete(request.params.app_id);
     return reply.status(204).send();
   });

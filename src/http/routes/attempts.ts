@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
-import { MESSAGE_STATUS_TEXT, type Attempt, type MessageStatus } from "../../domain/types.js";
+import { MESSAGE_STATUS_TEXT, type MessageStatus } from "../../domain/types.js";
 import type { AttemptFilter } from "../../services/attempts.js";
-import type { AttemptedDestination, AttemptedMessage } from "../../store/store.js";
+import type { AttemptedDestination, AttemptedMessage, LoggedAttempt, Page } from "../../store/store.js";
 import { resolveApp } from "../app-scope.js";
 import type { HttpDeps } from "../app.js";
 import { isoDate } from "../dates.js";
@@ -14,15 +14,18 @@ import {
   type MessageAttemptOut,
   type MessageEndpointOut,
 } from "../schemas/attempts.js";
-import { ListQuery } from "../schemas/common.js";
+import { ListQuery, type ListResponse } from "../schemas/common.js";
 import { parseQuery } from "../validation.js";
 import { renderEndpoint } from "./endpoints.js";
 import { renderMessageJson } from "./messages.js";
 
 const isoOrNull = (ms: number | null): string | null => (ms === null ? null : isoDate(ms));
 
-/** MessageAttemptOut; `response` is `"{}"` when the list was asked for without content (the SDK's default). */
-export function renderAttempt(attempt: Attempt, withContent: boolean): MessageAttemptOut {
+/**
+ * MessageAttemptOut; without content (the SDK's default for lists) `response` is `"{}"` and `requestHeaders`
+ * is `{}`, so a log page stays small.
+ */
+export function renderAttempt(attempt: LoggedAttempt, withContent: boolean): MessageAttemptOut {
   return {
     id: attempt.id,
     msgId: attempt.messageId,
@@ -39,7 +42,20 @@ export function renderAttempt(attempt: Attempt, withContent: boolean): MessageAt
     attemptNumber: attempt.attemptNumber,
     errorKind: attempt.errorKind,
     nextAttempt: isoOrNull(attempt.nextAttemptAt),
+    requestHeaders: withContent ? attempt.requestHeaders : {},
   };
+}
+
+function renderAttemptList(
+  page: Page<LoggedAttempt>,
+  query: AttemptListQuery,
+): ListResponse<MessageAttemptOut> {
+  const withContent = query.with_content ?? true;
+  return listResponse(
+    page,
+    (attempt) => attempt.id,
+    (attempt) => renderAttempt(attempt, withContent),
+  );
 }
 
 function renderDestination(row: AttemptedDestination): MessageEndpointOut {
@@ -78,6 +94,19 @@ type AttemptParams = MessageParams & { attempt_id: string };
 const ATTEMPT_PAGE = { defaultOrder: "desc", honourOrder: false, keyPrefix: "atmpt_" } as const;
 
 export function attemptRoutes(app: FastifyInstance, { services }: HttpDeps): void {
+  // Herald's addition: the application's whole delivery log (Svix lists attempts per endpoint or message only).
+  app.get<{ Params: AppParams }>("/api/v1/app/:app_id/attempt", async (request) => {
+    const query = parseQuery(AttemptListQuery, request.query);
+    const application = await resolveApp(services, request, request.params.app_id);
+    const page = await services.attempts.listByApplication(
+      application,
+      query.endpoint_id ?? null,
+      attemptFilterOf(query),
+      pageRequest(query, ATTEMPT_PAGE),
+    );
+    return renderAttemptList(page, query);
+  });
+
   app.get<{ Params: EndpointParams }>(
     "/api/v1/app/:app_id/attempt/endpoint/:endpoint_id",
     async (request) => {
@@ -89,12 +118,7 @@ export function attemptRoutes(app: FastifyInstance, { services }: HttpDeps): voi
         attemptFilterOf(query),
         pageRequest(query, ATTEMPT_PAGE),
       );
-      const withContent = query.with_content ?? true;
-      return listResponse(
-        page,
-        (attempt) => attempt.id,
-        (attempt) => renderAttempt(attempt, withContent),
-      );
+      return renderAttemptList(page, query);
     },
   );
 
@@ -108,12 +132,7 @@ export function attemptRoutes(app: FastifyInstance, { services }: HttpDeps): voi
       attemptFilterOf(query),
       pageRequest(query, ATTEMPT_PAGE),
     );
-    const withContent = query.with_content ?? true;
-    return listResponse(
-      page,
-      (attempt) => attempt.id,
-      (attempt) => renderAttempt(attempt, withContent),
-    );
+    return renderAttemptList(page, query);
   });
 
   // One attempt always carries its full response.

@@ -22,7 +22,7 @@ export const AttemptListQuery = Type.Object({
   ...attemptFilters,
   /** 0, 100, 200, 300, 400 or 500. */
   status_code_class: Type.Optional(Type.Integer({ minimum: 0, maximum: 500, multipleOf: 100 })),
-  /** By-message listing only: one endpoint, by id or uid. */
+  /** Application-wide and by-message listings: one endpoint, by id or uid (ignored by the by-endpoint listing). */
   endpoint_id: Type.Optional(Type.String({ minLength: 1, maxLength: 300 })),
 });
 export type AttemptListQuery = Static<typeof AttemptListQuery>;
@@ -55,6 +55,13 @@ export interface MessageAttemptOut {
   errorKind: NetworkErrorKind | null;
   /** When the next automatic retry is due; null when none is scheduled. */
   nextAttempt: string | null;
+  /**
+   * The request headers sent, `user-agent` and signature headers included; the values of sensitive custom
+   * headers (those GET …/headers lists as `sensitive`, e.g. `Authorization`) read `********`. Kept when the
+   * content is expunged (headers are not payload). `{}` with `with_content=false`; null when none were recorded:
+   * attempts from before Herald kept them, and attempts whose request could not be built (nothing was sent).
+   */
+  requestHeaders: Record<string, string> | null;
 }
 
 /** S1: an endpoint (without metadata) with one message's delivery state. */

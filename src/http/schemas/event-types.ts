@@ -58,3 +58,16 @@ export interface EventTypeOut {
   createdAt: string;
   updatedAt: string;
 }
+
+/** `GET /api/v1/event-type/{name}/example` (Herald): what send-example and the endpoint test would send. */
+export const EventTypeExampleQuery = Type.Object({
+  /** Which of the catalog's `examples` (default 0). */
+  index: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
+});
+
+export interface EventTypeExampleOut {
+  eventType: string;
+  payload: Record<string, unknown>;
+  /** `catalog`: the event type's own example; `generated`: built from its JSON Schema; `placeholder`: `{}`. */
+  source: "catalog" | "generated" | "placeholder";
+}

@@ -15,8 +15,15 @@ import {
 } from "../sql/accept-plan.js";
 import { sortClaimed } from "../sql/claim-filter.js";
 import { endpointsToDisable, statsIncrements } from "../sql/outcome-plan.js";
-import { messageFromRow } from "../sql/rows.js";
-import type { ApplicationRow, Database, DeliveryRow, EndpointRow, MessageRow } from "../sql/schema.js";
+import { messageFromRow, requestHeadersText } from "../sql/rows.js";
+import {
+  LATENCY_COLUMNS,
+  type ApplicationRow,
+  type Database,
+  type DeliveryRow,
+  type EndpointRow,
+  type MessageRow,
+} from "../sql/schema.js";
 import type { HotPathOperations } from "../sql/sql-store.js";
 import type { AcceptResult, DeliveryOutcome, StoreMetrics } from "../store.js";
 
@@ -216,6 +223,11 @@ export function postgresHotPath(db: Kysely<Database>, metrics: StoreMetrics): Ho
   };
 }
 
+const LATENCY_LIST = sql.raw(LATENCY_COLUMNS.join(", "));
+const LATENCY_ADDITIONS = sql.raw(
+  LATENCY_COLUMNS.map((column) => `${column} = endpoint_stats.${column} + excluded.${column}`).join(", "),
+);
+
 // Postgres text cannot hold NUL; a receiver's response body can. It is a log field, so it is made storable.
 const storable = (text: string) => (text.includes("\u0000") ? text.replaceAll("\u0000", "\uFFFD") : text);
 
@@ -226,14 +238,15 @@ function completeStatement(outcomes: readonly DeliveryOutcome[], now: number) {
     WITH new_attempts AS (
       INSERT INTO attempts (id, app_id, message_id, endpoint_id, delivery_id, event_type, url, status,
         response_status_code, response, response_duration_ms, "trigger", attempt_number, error_kind, next_attempt_at,
-        created_at)
+        created_at, request_headers)
       SELECT * FROM unnest(
         ${a.map((x) => x.id)}::text[], ${a.map((x) => x.appId)}::text[], ${a.map((x) => x.messageId)}::text[],
         ${a.map((x) => x.endpointId)}::text[], ${a.map((x) => x.deliveryId)}::text[], ${a.map((x) => x.eventType)}::text[],
         ${a.map((x) => x.url)}::text[], ${a.map((x) => x.status)}::int[], ${a.map((x) => x.responseStatusCode)}::int[],
         ${a.map((x) => storable(x.response))}::text[], ${a.map((x) => x.responseDurationMs)}::int[],
         ${a.map((x) => x.trigger)}::int[], ${a.map((x) => x.attemptNumber)}::int[], ${a.map((x) => x.errorKind)}::text[],
-        ${a.map((x) => x.nextAttemptAt)}::bigint[], ${a.map((x) => x.createdAt)}::bigint[])
+        ${a.map((x) => x.nextAttemptAt)}::bigint[], ${a.map((x) => x.createdAt)}::bigint[],
+        ${a.map(requestHeadersText)}::text[])
     ), updated_deliveries AS (
       UPDATE deliveries AS d SET status = outcome.status, next_attempt_at = outcome.next_attempt_at,
         attempt_count = d.attempt_count + 1, lease_until = NULL, last_status_code = outcome.status_code,
@@ -246,12 +259,16 @@ function completeStatement(outcomes: readonly DeliveryOutcome[], now: number) {
       UPDATE endpoints SET disabled = 1, updated_at = ${now}
       WHERE id = ANY(${endpointsToDisable(outcomes)}::text[]) AND disabled = 0
     )
-    INSERT INTO endpoint_stats (endpoint_id, bucket_start, successes, failures, latency_sum_ms)
+    INSERT INTO endpoint_stats (endpoint_id, bucket_start, successes, failures, latency_sum_ms, latency_max_ms,
+      ${LATENCY_LIST})
     SELECT * FROM unnest(${stats.map((s) => s.endpointId)}::text[], ${stats.map((s) => s.bucketStart)}::bigint[],
       ${stats.map((s) => s.successes)}::int[], ${stats.map((s) => s.failures)}::int[],
-      ${stats.map((s) => s.latencySumMs)}::bigint[])
+      ${stats.map((s) => s.latencySumMs)}::bigint[], ${stats.map((s) => s.latencyMaxMs)}::int[],
+      ${sql.join(LATENCY_COLUMNS.map((_, i) => sql`${stats.map((s) => s.latencyCounts[i] ?? 0)}::int[]`))})
     ON CONFLICT (endpoint_id, bucket_start) DO UPDATE SET
       successes = endpoint_stats.successes + excluded.successes,
       failures = endpoint_stats.failures + excluded.failures,
-      latency_sum_ms = endpoint_stats.latency_sum_ms + excluded.latency_sum_ms`;
+      latency_sum_ms = endpoint_stats.latency_sum_ms + excluded.latency_sum_ms,
+      latency_max_ms = GREATEST(endpoint_stats.latency_max_ms, excluded.latency_max_ms),
+      ${LATENCY_ADDITIONS}`;
 }

@@ -148,4 +148,29 @@ CREATE TABLE endpoint_stats (
 );
 `,
   },
+  {
+    id: "0002_request_headers_latency_histogram",
+    sql: `
+-- What each attempt sent (JSON), for the delivery log's detail view. Nullable without a default, so adding it
+-- rewrites nothing: older attempts have none.
+ALTER TABLE attempts ADD COLUMN request_headers TEXT;
+
+-- A fixed latency histogram per endpoint and minute (domain/delivery-stats.ts LATENCY_BOUNDS_MS), so that
+-- percentiles over any window are sums of counters. Constant defaults: no table rewrite; older minutes read as
+-- an empty histogram.
+ALTER TABLE endpoint_stats
+  ADD COLUMN latency_max_ms INTEGER NOT NULL DEFAULT 0,
+  ADD COLUMN latency_le_25 INTEGER NOT NULL DEFAULT 0,
+  ADD COLUMN latency_le_50 INTEGER NOT NULL DEFAULT 0,
+  ADD COLUMN latency_le_100 INTEGER NOT NULL DEFAULT 0,
+  ADD COLUMN latency_le_250 INTEGER NOT NULL DEFAULT 0,
+  ADD COLUMN latency_le_500 INTEGER NOT NULL DEFAULT 0,
+  ADD COLUMN latency_le_1000 INTEGER NOT NULL DEFAULT 0,
+  ADD COLUMN latency_le_2500 INTEGER NOT NULL DEFAULT 0,
+  ADD COLUMN latency_le_5000 INTEGER NOT NULL DEFAULT 0,
+  ADD COLUMN latency_le_10000 INTEGER NOT NULL DEFAULT 0,
+  ADD COLUMN latency_le_30000 INTEGER NOT NULL DEFAULT 0,
+  ADD COLUMN latency_over_30000 INTEGER NOT NULL DEFAULT 0;
+`,
+  },
 ];

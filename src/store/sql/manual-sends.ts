@@ -1,8 +1,11 @@
+import type { Expression, ExpressionBuilder, Insertable, Transaction } from "kysely";
 import { boundaryId, type EndpointId, type MessageId } from "../../domain/ids.js";
 import { MessageStatus } from "../../domain/types.js";
-import type { ManualDeliveryRequest, Store } from "../store.js";
+import type { ManualDeliveryRequest, NewAttempt, Store } from "../store.js";
 import type { SqlContext } from "./context.js";
+import { statsIncrements, type StatsIncrement } from "./outcome-plan.js";
 import { attemptToRow, messageToRow } from "./rows.js";
+import { LATENCY_COLUMNS, type Database, type EndpointStatsTable, type LatencyColumn } from "./schema.js";
 
 export type ManualSendOperations = Pick<Store, "listDeliveriesForRetry" | "recordSentMessage">;
 
@@ -110,8 +113,74 @@ export function manualSendOperations({ db }: SqlContext): ManualSendOperations {
         // PostgreSQL text cannot hold NUL, a receiver's response can; it is a log field, so it is made storable.
         const row = { ...attemptToRow(attempt), response: attempt.response.replaceAll("\u0000", "\uFFFD") };
         await trx.insertInto("attempts").values(row).execute();
+        await addStats(trx, attempt);
       });
     },
+  };
+}
+
+/** The endpoint_stats columns an upsert adds to, and the conflicting row's columns as the DO UPDATE sees them. */
+type StatsUpdate = ExpressionBuilder<
+  { endpoint_stats: EndpointStatsTable; excluded: EndpointStatsTable },
+  "endpoint_stats" | "excluded"
+>;
+
+/**
+ * Counts a test send in its endpoint's minute bucket, as the outcome writer counts the engine's attempts (the
+ * hot-path.ts files; same bucketing, same columns): health views count manual attempts alike. A test send is
+ * one rare attempt, so a portable Kysely upsert is enough here; the engine's batched statements stay raw SQL.
+ */
+async function addStats(trx: Transaction<Database>, attempt: NewAttempt): Promise<void> {
+  for (const increment of statsIncrements([{ attempt }])) {
+    await trx
+      .insertInto("endpoint_stats")
+      .values(statsRow(increment))
+      .onConflict((conflict) =>
+        conflict.columns(["endpoint_id", "bucket_start"]).doUpdateSet((eb) => ({
+          successes: added(eb, "successes"),
+          failures: added(eb, "failures"),
+          latency_sum_ms: added(eb, "latency_sum_ms"),
+          // MAX(a, b) on SQLite is GREATEST(a, b) on Postgres; CASE reads the same on both.
+          latency_max_ms: eb
+            .case()
+            .when(eb.ref("excluded.latency_max_ms"), ">", eb.ref("endpoint_stats.latency_max_ms"))
+            .then(eb.ref("excluded.latency_max_ms"))
+            .else(eb.ref("endpoint_stats.latency_max_ms"))
+            .end(),
+          ...latencyAdditions(eb),
+        })),
+      )
+      .execute();
+  }
+}
+
+/** `column = endpoint_stats.column + excluded.column`, qualified because Postgres finds the bare name ambiguous. */
+function added(
+  eb: StatsUpdate,
+  column: "successes" | "failures" | "latency_sum_ms" | LatencyColumn,
+): Expression<number> {
+  return eb(eb.ref(`endpoint_stats.${column}`), "+", eb.ref(`excluded.${column}`));
+}
+
+function latencyAdditions(eb: StatsUpdate): Record<LatencyColumn, Expression<number>> {
+  return Object.fromEntries(LATENCY_COLUMNS.map((column) => [column, added(eb, column)])) as Record<
+    LatencyColumn,
+    Expression<number>
+  >;
+}
+
+function statsRow(increment: StatsIncrement): Insertable<EndpointStatsTable> {
+  const histogram = Object.fromEntries(
+    LATENCY_COLUMNS.map((column, index) => [column, increment.latencyCounts[index] ?? 0]),
+  ) as Record<LatencyColumn, number>;
+  return {
+    endpoint_id: increment.endpointId,
+    bucket_start: increment.bucketStart,
+    successes: increment.successes,
+    failures: increment.failures,
+    latency_sum_ms: increment.latencySumMs,
+    latency_max_ms: increment.latencyMaxMs,
+    ...histogram,
   };
 }
 

@@ -2,7 +2,6 @@
 import type { ApplicationId, AttemptId, DeliveryId, EndpointId, MessageId } from "../../domain/ids.js";
 import type {
   Application,
-  Attempt,
   Delivery,
   Endpoint,
   EventType,
@@ -13,6 +12,7 @@ import type {
   SignatureConfig,
   TriggerType,
 } from "../../domain/types.js";
+import type { LoggedAttempt, NewAttempt } from "../store.js";
 import type {
   ApplicationRow,
   AttemptRow,
@@ -183,7 +183,12 @@ export function deliveryFromRow(row: DeliveryRow): Delivery {
   };
 }
 
-export function attemptToRow(attempt: Attempt): AttemptRow {
+/** The attempt's request headers as stored: the one serialisation of them per attempt, on every write path. */
+export function requestHeadersText(attempt: NewAttempt): string | null {
+  return nullableJson(attempt.requestHeaders);
+}
+
+export function attemptToRow(attempt: NewAttempt): AttemptRow {
   return {
     id: attempt.id,
     app_id: attempt.appId,
@@ -201,10 +206,11 @@ export function attemptToRow(attempt: Attempt): AttemptRow {
     error_kind: attempt.errorKind,
     next_attempt_at: attempt.nextAttemptAt,
     created_at: attempt.createdAt,
+    request_headers: requestHeadersText(attempt),
   };
 }
 
-export function attemptFromRow(row: AttemptRow): Attempt {
+export function attemptFromRow(row: AttemptRow): LoggedAttempt {
   return {
     id: row.id as AttemptId,
     appId: row.app_id as ApplicationId,
@@ -222,5 +228,6 @@ export function attemptFromRow(row: AttemptRow): Attempt {
     errorKind: row.error_kind as NetworkErrorKind | null,
     nextAttemptAt: row.next_attempt_at,
     createdAt: row.created_at,
+    requestHeaders: parseNullableJson(row.request_headers),
   };
 }

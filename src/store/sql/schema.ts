@@ -106,6 +106,8 @@ export interface AttemptsTable {
   error_kind: string | null;
   next_attempt_at: number | null;
   created_at: number;
+  /** JSON object of the request headers sent (LoggedRequestHeaders); null when none were recorded. */
+  request_headers: string | null;
 }
 
 export interface IdempotencyKeysTable {
@@ -118,13 +120,34 @@ export interface IdempotencyKeysTable {
   created_at: number;
 }
 
-export interface EndpointStatsTable {
+/**
+ * The latency histogram's columns: attempts per bucket of domain/delivery-stats.ts `LATENCY_BOUNDS_MS` (each
+ * named for its inclusive upper bound), then the overflow. Same order as `DeliveryCounts.latencyHistogram`.
+ */
+export const LATENCY_COLUMNS = [
+  "latency_le_25",
+  "latency_le_50",
+  "latency_le_100",
+  "latency_le_250",
+  "latency_le_500",
+  "latency_le_1000",
+  "latency_le_2500",
+  "latency_le_5000",
+  "latency_le_10000",
+  "latency_le_30000",
+  "latency_over_30000",
+] as const;
+export type LatencyColumn = (typeof LATENCY_COLUMNS)[number];
+
+export interface EndpointStatsTable extends Record<LatencyColumn, number> {
   endpoint_id: string;
   /** The minute (epoch ms, a multiple of 60 000) the attempts started in. */
   bucket_start: number;
   successes: number;
   failures: number;
   latency_sum_ms: number;
+  /** The slowest attempt's duration; 0 for minutes counted before migration 0002. */
+  latency_max_ms: number;
 }
 
 export interface MigrationsTable {

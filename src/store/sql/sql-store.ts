@@ -2,6 +2,7 @@ import type { Store, StoreCapabilities, StoreMetrics } from "../store.js";
 import { applicationOperations } from "./applications.js";
 import { attemptOperations } from "./attempts.js";
 import type { SqlContext } from "./context.js";
+import { deliveryStatsOperations } from "./delivery-stats.js";
 import { deliveryStatusOperations } from "./delivery-status.js";
 import { endpointOperations } from "./endpoints.js";
 import { eventTypeOperations } from "./event-types.js";
@@ -41,6 +42,7 @@ export function createSqlStore(parts: SqlStoreParts): Store {
     ...messageOperations(context),
     ...attemptOperations(context),
     ...deliveryStatusOperations(context),
+    ...deliveryStatsOperations(context),
     ...queueOperations(context),
     ...manualSendOperations(context),
     ...idempotencyOperations(context),

@@ -10,7 +10,13 @@ import { acceptLookupKeys, eventIdKey, planAccept, type FanOutEndpointRow } from
 import { sortClaimed } from "../sql/claim-filter.js";
 import { endpointsToDisable, statsIncrements } from "../sql/outcome-plan.js";
 import { attemptToRow, messageFromRow, messageToRow } from "../sql/rows.js";
-import type { ApplicationRow, DeliveryRow, EndpointRow, MessageRow } from "../sql/schema.js";
+import {
+  LATENCY_COLUMNS,
+  type ApplicationRow,
+  type DeliveryRow,
+  type EndpointRow,
+  type MessageRow,
+} from "../sql/schema.js";
 import type { HotPathOperations } from "../sql/sql-store.js";
 import type { LeaseRelease, StoreMetrics } from "../store.js";
 
@@ -21,6 +27,19 @@ const LEASE_END = `CASE WHEN @extraMs IS NULL THEN @leaseUntil ELSE MIN(@leaseUn
 type StoredMessage = Omit<MessageRow, "idempotency_key">;
 
 const MESSAGE_COLUMNS = "id, app_id, event_type, event_id, channels, payload, payload_expires_at, created_at";
+
+/** endpoint_id, bucket_start, successes, failures, latency_sum_ms, latency_max_ms, then the LATENCY_COLUMNS. */
+type StatsParameters = [string, number, number, number, number, number, ...number[]];
+
+const ADD_STATS = `INSERT INTO endpoint_stats (endpoint_id, bucket_start, successes, failures, latency_sum_ms,
+    latency_max_ms, ${LATENCY_COLUMNS.join(", ")})
+  VALUES (?, ?, ?, ?, ?, ?, ${LATENCY_COLUMNS.map(() => "?").join(", ")})
+  ON CONFLICT (endpoint_id, bucket_start) DO UPDATE SET
+    successes = successes + excluded.successes,
+    failures = failures + excluded.failures,
+    latency_sum_ms = latency_sum_ms + excluded.latency_sum_ms,
+    latency_max_ms = MAX(latency_max_ms, excluded.latency_max_ms),
+    ${LATENCY_COLUMNS.map((column) => `${column} = ${column} + excluded.${column}`).join(",\n    ")}`;
 
 function prepareStatements(db: BetterSqlite3.Database) {
   return {
@@ -69,9 +88,11 @@ function prepareStatements(db: BetterSqlite3.Database) {
     ),
     insertAttempt: db.prepare<[ReturnType<typeof attemptToRow>]>(
       `INSERT INTO attempts (id, app_id, message_id, endpoint_id, delivery_id, event_type, url, status,
-         response_status_code, response, response_duration_ms, "trigger", attempt_number, error_kind, next_attempt_at, created_at)
+         response_status_code, response, response_duration_ms, "trigger", attempt_number, error_kind, next_attempt_at, created_at,
+         request_headers)
        VALUES (@id, @app_id, @message_id, @endpoint_id, @delivery_id, @event_type, @url, @status,
-         @response_status_code, @response, @response_duration_ms, @trigger, @attempt_number, @error_kind, @next_attempt_at, @created_at)`,
+         @response_status_code, @response, @response_duration_ms, @trigger, @attempt_number, @error_kind, @next_attempt_at, @created_at,
+         @request_headers)`,
     ),
     updateDelivery: db.prepare<[number, number | null, number, number, string]>(
       `UPDATE deliveries SET status = ?, next_attempt_at = ?, attempt_count = attempt_count + 1, lease_until = NULL,
@@ -84,13 +105,7 @@ function prepareStatements(db: BetterSqlite3.Database) {
       `UPDATE deliveries SET lease_until = NULL, next_attempt_at = ?, updated_at = ?
        WHERE id = ? AND status = 1 AND lease_until = ?`,
     ),
-    addStats: db.prepare<[string, number, number, number, number]>(
-      `INSERT INTO endpoint_stats (endpoint_id, bucket_start, successes, failures, latency_sum_ms) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (endpoint_id, bucket_start) DO UPDATE SET
-         successes = successes + excluded.successes,
-         failures = failures + excluded.failures,
-         latency_sum_ms = latency_sum_ms + excluded.latency_sum_ms`,
-    ),
+    addStats: db.prepare<StatsParameters>(ADD_STATS),
   };
 }
 
@@ -182,7 +197,15 @@ export function sqliteHotPath(
     }
     for (const endpointId of endpointsToDisable(outcomes)) s.disableEndpoint.run(now, endpointId);
     for (const b of statsIncrements(outcomes)) {
-      s.addStats.run(b.endpointId, b.bucketStart, b.successes, b.failures, b.latencySumMs);
+      s.addStats.run(
+        b.endpointId,
+        b.bucketStart,
+        b.successes,
+        b.failures,
+        b.latencySumMs,
+        b.latencyMaxMs,
+        ...b.latencyCounts,
+      );
     }
   };
 
