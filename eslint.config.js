@@ -33,7 +33,7 @@ export default tseslint.config(
   },
   {
     // Tests, the benchmark and the bin shim report on the console; the server logs through pino.
-    files: ["test/**", "bench/**", "bin/**", "*.js"],
+    files: ["test/**", "bench/**", "bin/**", "scripts/**", "*.js"],
     rules: { "no-console": "off" },
   },
 );

@@ -195,6 +195,12 @@ describe("herald serve", () => {
     );
     const [curl] = await waitForOutput(serving, /curl .*\n/);
     expect(curl).toContain(`${url}/api/v1/app`);
+    // The banner's dashboard link opens the UI (npm test builds it before the suite runs).
+    const [, dashboardUrl] = await waitForOutput(serving, /Dashboard: (\S+)/);
+    expect(dashboardUrl).toBe(`${url}/dashboard`);
+    const dashboard = await fetch(dashboardUrl ?? "");
+    expect(dashboard.status).toBe(200);
+    expect(await dashboard.text()).toContain('<div id="root">');
     expect(readFileSync(join(dataDir, "admin-token"), "utf8").trim()).toBe(token);
     expect(statSync(join(dataDir, "admin-token")).mode & 0o777).toBe(0o600);
 

@@ -1,0 +1,1 @@
+export { AppListView } from "./app-list-view";
