@@ -9,7 +9,9 @@
  *   - claimed: the handler runs; a 2xx response is stored for 12 h, anything else releases the key.
  *
  * Message creation opts out (route config `idempotency: "route"`): it is the hot path and passes its key hash to
- * the store, which replays inside the accept transaction instead.
+ * the store, which replays inside the accept transaction instead. Routes whose answer is a credential (portal
+ * tokens) opt out with `idempotency: "never"`: a bearer token must not sit in the database for 12 hours, and
+ * issuing a second one on a retry is harmless.
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import type { FastifyInstance, FastifyRequest } from "fastify";
@@ -18,8 +20,11 @@ import type { HttpDeps } from "./app.js";
 
 declare module "fastify" {
   interface FastifyContextConfig {
-    /** "route": the handler deals with `idempotency-key` itself; the generic cache stays out of its way. */
-    idempotency?: "route";
+    /**
+     * "route": the handler deals with `idempotency-key` itself; "never": the response is a secret and is not
+     * cached. Either way the generic cache stays out of the route's way.
+     */
+    idempotency?: "route" | "never";
   }
   interface FastifyRequest {
     /** The idempotency key this request holds, until its response is stored or the key released. */
@@ -52,7 +57,7 @@ export function registerIdempotency(app: FastifyInstance, { services }: HttpDeps
   app.decorateRequest("heldIdempotencyKey", null);
 
   app.addHook("preHandler", async (request, reply) => {
-    if (request.method !== "POST" || request.is404 || request.routeOptions.config.idempotency === "route")
+    if (request.method !== "POST" || request.is404 || request.routeOptions.config.idempotency !== undefined)
       return;
     const key = requestIdempotencyKey(request);
     if (key === null) return;

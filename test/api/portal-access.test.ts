@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Svix, type ApplicationOut } from "svix";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { idempotencyKeyHash } from "../../src/services/idempotency.js";
 import { BACKENDS } from "../helpers/databases.js";
 import { startTestHerald, type TestHerald } from "../helpers/herald.js";
 import { apiError, rawCall } from "../helpers/raw-api.js";
@@ -68,6 +69,22 @@ describe.each(BACKENDS)("portal access on %s", (backend) => {
       expect((claimsOf(token)["exp"] as number) - (claimsOf(token)["iat"] as number)).toBeLessThanOrEqual(
         3601,
       );
+    });
+
+    it("never keeps a token in the idempotency cache: a retried request gets a fresh token", async () => {
+      const headers = { "idempotency-key": `portal-${randomBytes(4).toString("hex")}` };
+      const path = `/api/v1/auth/app-portal-access/${tenant.id}`;
+      const first = await rawCall(herald, "POST", path, { body: {}, headers });
+      const retried = await rawCall(herald, "POST", path, { body: {}, headers });
+      expect(first.status).toBe(200);
+      expect(retried.status).toBe(200);
+      const firstToken = (first.json as { token: string }).token;
+      expect((retried.json as { token: string }).token).not.toBe(firstToken);
+      // The request's cache entry was never written: claiming it now finds it free.
+      const entry = idempotencyKeyHash(`Bearer ${herald.token}`, headers["idempotency-key"], path);
+      expect(await herald.store.claimIdempotencyKey(entry, Date.now(), Date.now() + 1_000)).toEqual({
+        state: "claimed",
+      });
     });
 
     it("answers a bodyless request and the deprecated dashboard-access alias the same way", async () => {

@@ -33,13 +33,13 @@ export function authRoutes(app: FastifyInstance, { services, options }: HttpDeps
 
   app.post<{ Params: AppParams }>(
     "/api/v1/auth/app-portal-access/:app_id",
-    { config: { access: "admin" } },
+    { config: { access: "admin", idempotency: "never" } },
     portalAccess,
   );
   // Svix's deprecated name for the same thing.
   app.post<{ Params: AppParams }>(
     "/api/v1/auth/dashboard-access/:app_id",
-    { config: { access: "admin" } },
+    { config: { access: "admin", idempotency: "never" } },
     portalAccess,
   );
 
