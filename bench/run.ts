@@ -1,36 +1,75 @@
 /**
- * `npm run bench [-- --quick] [--scenario=accept,drain] [--backend=sqlite|postgres] [--clients=32] [--messages=20000]
- *   [--profile=<dir>] [--retry-noisy=N]`
+ * `npm run bench [-- --quick] [--runs=3] [--scenario=accept,drain] [--backend=sqlite|postgres] [--clients=32]
+ *   [--messages=20000] [--profile=<dir>] [--retry-noisy=N]`
  *
  * Runs each scenario on SQLite, and on Postgres when one answers at HERALD_BENCH_DATABASE_URL (default
- * postgres://postgres@127.0.0.1:5432/test; each run gets a fresh schema). Prints a markdown table and writes it,
- * with the raw numbers, to bench/results/latest.{md,json}. `--profile` writes a CPU profile of each measured
- * delivery phase to <dir> (and figures taken under the profiler are not comparable, so latest.* is not written).
- * `--retry-noisy=N` measures a row again, up to N times, when other processes used the CPU meanwhile
+ * postgres://postgres@127.0.0.1:5432/test; each run gets a fresh schema). Every row (scenario × backend ×
+ * variant) is measured `--runs` times, each against a fresh Herald, in rounds — every row once, then every row
+ * again — so that a stretch of load from other processes lands in one run of many rows rather than in every run
+ * of one. The report gives each figure's median and min–max over the valid runs; a void run (its ledger was not
+ * exact, or it failed) counts in no figure and its reason is shown. The issue's targets are computed from the
+ * medians of the same invocation (targets.ts).
+ *
+ * Writes the markdown and the JSON (with every run's numbers, the machine, versions and settings) to
+ * bench/results/latest.{md,json}, or latest-quick.{md,json} with `--quick`, so that a quick check does not
+ * overwrite a full run's figures. `--profile` writes a CPU profile of each measured delivery phase to <dir>
+ * (one run by default; figures taken under the profiler are not comparable, so no results are written).
+ * `--retry-noisy=N` measures a run again, up to N times, when other processes used the CPU meanwhile
  * (cpu-account.ts), after waiting for the machine to be quiet.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
-import { cpus } from "node:os";
 import { resolve } from "node:path";
-import { postgresReachable, startBenchHerald, type Backend } from "./harness.js";
+import { parseConfig } from "../src/config/config.js";
+import { epochMs } from "./clock.js";
 import { waitForQuiet } from "./cpu-account.js";
+import { collectVersions, describeMachine } from "./environment.js";
+import { postgresReachable, startBenchHerald, type Backend } from "./harness.js";
+import { buildReport, renderMarkdown, type BenchSettings } from "./report.js";
 import type { Scenario, ScenarioOptions, ScenarioResult } from "./scenario.js";
 import { acceptScenario } from "./scenarios/accept.js";
+import { backlogScenario } from "./scenarios/backlog.js";
+import { bullmqScenario } from "./scenarios/bullmq.js";
+import { ceilingScenario } from "./scenarios/ceiling.js";
 import { drainScenario } from "./scenarios/drain.js";
+import { fairnessScenario } from "./scenarios/fairness.js";
+import { idleScenario } from "./scenarios/idle.js";
 import { latencyScenario } from "./scenarios/latency.js";
 import { pingScenario } from "./scenarios/ping.js";
+import { summarizeRows, voidReason, type RunRecord } from "./summary.js";
+import { evaluateTargets } from "./targets.js";
 
-const SCENARIOS: readonly Scenario[] = [pingScenario, acceptScenario, drainScenario, latencyScenario];
+/** In the order of a round: ceiling, drain and bullmq next to each other, as their ratios are targets. */
+const SCENARIOS: readonly Scenario[] = [
+  pingScenario,
+  acceptScenario,
+  ceilingScenario,
+  drainScenario,
+  bullmqScenario,
+  latencyScenario,
+  fairnessScenario,
+  backlogScenario,
+  idleScenario,
+];
+
+const LAYOUT =
+  "accept/ping load in a worker thread of the bench process; the receiver (ceiling, drain, bullmq, latency) and " +
+  "the open-loop generator (latency, fairness) and fairness's hanging receiver in child processes; the ceiling's sender and the BullMQ worker in the bench " +
+  "process; backlog claims through the store of a Herald in the bench process";
+
+/** Where the bullmq scenario finds its Redis (the issue's), whose version the report gives. */
+const BULLMQ_REDIS_URL = "redis://127.0.0.1:6379";
 
 interface Args {
   quick: boolean;
   scenarios: readonly Scenario[];
   backends: readonly Backend[] | null;
+  /** Runs of every row; null: 3 (1 with `--profile`). */
+  runs: number | null;
   clients: number;
-  /** Messages the drain scenario pre-accepts; null: 20,000 (5,000 with `--quick`). */
+  /** Messages the drain scenario pre-accepts; null: the default for full or quick runs. */
   messages: number | null;
   profileDir: string | null;
-  /** How many times a row measured on a noisy machine is measured again (after waiting for quiet). */
+  /** How many times a run measured on a noisy machine is measured again (after waiting for quiet). */
   retryNoisy: number;
 }
 
@@ -39,6 +78,7 @@ function parseArgs(argv: readonly string[]): Args {
     quick: false,
     scenarios: SCENARIOS,
     backends: null,
+    runs: null,
     clients: 32,
     messages: null,
     profileDir: null,
@@ -49,10 +89,14 @@ function parseArgs(argv: readonly string[]): Args {
     if (name === "--quick") args.quick = true;
     else if (name === "--scenario") {
       const wanted = (value ?? "").split(",");
+      const unknown = wanted.filter((want) => !SCENARIOS.some((scenario) => scenario.name === want));
+      if (unknown.length > 0)
+        throw new Error(
+          `unknown scenario "${unknown.join(",")}"; known: ${SCENARIOS.map((s) => s.name).join(", ")}`,
+        );
       args.scenarios = SCENARIOS.filter((scenario) => wanted.includes(scenario.name));
-      if (args.scenarios.length === 0)
-        throw new Error(`unknown scenario "${value}"; known: ${SCENARIOS.map((s) => s.name).join(", ")}`);
     } else if (name === "--backend" && (value === "sqlite" || value === "postgres")) args.backends = [value];
+    else if (name === "--runs" && /^[1-9]\d*$/.test(value ?? "")) args.runs = Number(value);
     else if (name === "--clients" && /^\d+$/.test(value ?? "")) args.clients = Number(value);
     else if (name === "--profile" && value) args.profileDir = resolve(value);
     else if (name === "--retry-noisy" && /^\d+$/.test(value ?? "")) args.retryNoisy = Number(value);
@@ -62,36 +106,22 @@ function parseArgs(argv: readonly string[]): Args {
   return args;
 }
 
-function format(value: number): string {
-  if (Number.isNaN(value)) return "n/a";
-  if (Math.abs(value) >= 100) return Math.round(value).toLocaleString("en-US");
-  if (Math.abs(value) >= 10) return value.toFixed(1);
-  return value.toFixed(2);
+/**
+ * The sizes every scenario gets. `--quick` is for checking that everything works (the issue: all of it, three
+ * runs each, in under two minutes), so its sizes are as small as still gives every scenario something to measure.
+ */
+function scenarioOptions(args: Args): ScenarioOptions {
+  return {
+    quick: args.quick,
+    clients: args.clients,
+    warmupMs: args.quick ? 250 : 2000,
+    durationMs: args.quick ? 1000 : 15000,
+    drainMessages: args.messages ?? (args.quick ? 2_000 : 20_000),
+    profileDir: args.profileDir,
+  };
 }
 
-function markdown(results: readonly ScenarioResult[], header: string): string {
-  const lines = [header, ""];
-  for (const scenario of SCENARIOS) {
-    const rows = results.filter((result) => result.scenario === scenario.name);
-    const first = rows[0];
-    if (!first) continue;
-    lines.push(`### ${scenario.name}: ${scenario.description}`, "");
-    const columns = first.measurements.map((m) =>
-      m.unit && !m.label.includes(m.unit) ? `${m.label} (${m.unit})` : m.label,
-    );
-    lines.push(`| backend | ${columns.join(" | ")} |`, `|---|${columns.map(() => "---:").join("|")}|`);
-    for (const row of rows)
-      lines.push(`| ${row.backend} | ${row.measurements.map((m) => format(m.value)).join(" | ")} |`);
-    lines.push("");
-    for (const row of rows)
-      for (const note of row.notes)
-        lines.push(`- ${row.backend}${row.variant === undefined ? "" : ` @ ${row.variant}`}: ${note}`);
-    lines.push("");
-  }
-  return lines.join("\n");
-}
-
-/** One measurement of a scenario against a fresh Herald. */
+/** One run of a scenario against a fresh Herald; a run that throws is void, with the error as its reason. */
 async function runOnce(
   scenario: Scenario,
   backend: Backend,
@@ -99,16 +129,26 @@ async function runOnce(
   options: ScenarioOptions,
   variant: string | undefined,
 ): Promise<Omit<ScenarioResult, "scenario" | "backend" | "variant">> {
-  const bench = await startBenchHerald(backend, postgresUrl, scenario.role);
   try {
-    return await scenario.run(bench, options, variant);
-  } finally {
-    await bench.stop();
+    const bench = await startBenchHerald(backend, postgresUrl, scenario.role);
+    try {
+      return await scenario.run(bench, options, variant);
+    } finally {
+      await bench.stop();
+    }
+  } catch (error: unknown) {
+    console.error("\n", error);
+    const message = error instanceof Error ? error.message : String(error);
+    return { measurements: [], notes: [], void: `the run failed: ${message.split("\n")[0]}` };
   }
 }
 
 async function main(): Promise<void> {
+  const startedAt = new Date();
+  const started = epochMs();
   const args = parseArgs(process.argv.slice(2));
+  const runs = args.runs ?? (args.profileDir === null ? 3 : 1);
+  const options = scenarioOptions(args);
   if (args.profileDir !== null) mkdirSync(args.profileDir, { recursive: true });
   const postgresUrl = process.env["HERALD_BENCH_DATABASE_URL"] ?? "postgres://postgres@127.0.0.1:5432/test";
   let backends = args.backends;
@@ -117,51 +157,80 @@ async function main(): Promise<void> {
     if (backends.length === 1) console.error(`bench: no Postgres at ${postgresUrl}; SQLite only`);
   }
 
-  const results: ScenarioResult[] = [];
-  for (const scenario of args.scenarios) {
-    for (const backend of scenario.backendIndependent ? backends.slice(0, 1) : backends) {
-      for (const variant of scenario.variants ?? [undefined]) {
-        const label = `${scenario.name}${variant === undefined ? "" : ` @ ${variant}`}`;
-        console.error(`bench: ${label} on ${backend}${args.quick ? " (quick)" : ""}…`);
-        const options: ScenarioOptions = {
-          quick: args.quick,
-          clients: args.clients,
-          warmupMs: args.quick ? 500 : 2000,
-          durationMs: args.quick ? 3000 : 15000,
-          drainMessages: args.messages ?? (args.quick ? 5_000 : 20_000),
-          profileDir: args.profileDir,
-        };
-        let outcome = await runOnce(scenario, backend, postgresUrl, options, variant);
-        for (let retry = 1; outcome.noisy === true && retry <= args.retryNoisy; retry++) {
-          console.error(`bench: ${label} on ${backend} was measured on a noisy machine; waiting for quiet…`);
-          await waitForQuiet(120_000);
-          outcome = await runOnce(scenario, backend, postgresUrl, options, variant);
-          outcome.notes.push(
-            `measured again (${retry} earlier attempt${retry > 1 ? "s" : ""} on a noisy machine)`,
+  const records: RunRecord[] = [];
+  for (let round = 1; round <= runs; round++) {
+    for (const scenario of args.scenarios) {
+      const firstOnly = scenario.backendIndependent || (args.quick && scenario.quickOnFirstBackend);
+      for (const backend of firstOnly ? backends.slice(0, 1) : backends) {
+        for (const variant of scenario.variants ?? [undefined]) {
+          const label = `${scenario.name}${variant === undefined ? "" : ` @ ${variant}`} on ${backend}`;
+          process.stderr.write(`bench: [${round}/${runs}] ${label}${args.quick ? " (quick)" : ""}… `);
+          const runStarted = epochMs();
+          let outcome = await runOnce(scenario, backend, postgresUrl, options, variant);
+          for (let retry = 1; outcome.noisy === true && retry <= args.retryNoisy; retry++) {
+            console.error(`measured on a noisy machine; waiting for quiet…`);
+            await waitForQuiet(120_000);
+            outcome = await runOnce(scenario, backend, postgresUrl, options, variant);
+            outcome.notes.push(
+              `measured again (${retry} earlier attempt${retry > 1 ? "s" : ""} on a noisy machine)`,
+            );
+          }
+          const elapsedMs = epochMs() - runStarted;
+          const reason = voidReason(outcome);
+          console.error(
+            `${(elapsedMs / 1000).toFixed(1)} s${reason === undefined ? "" : ` — VOID: ${reason}`}`,
           );
+          records.push({
+            scenario: scenario.name,
+            backend,
+            ...(variant === undefined ? {} : { variant }),
+            ...outcome,
+            ...(reason === undefined ? {} : { void: reason }),
+            round,
+            elapsedMs,
+          });
         }
-        results.push({
-          scenario: scenario.name,
-          backend,
-          ...(variant === undefined ? {} : { variant }),
-          ...outcome,
-        });
       }
     }
   }
 
-  const cpu = cpus()[0]?.model ?? "unknown CPU";
-  const environment = `${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus().length} × ${cpu}, ${args.clients} clients${args.quick ? ", --quick" : ""}; accept/ping load in a worker thread of the bench process, drain/latency receiver and open-loop generator in child processes`;
-  const report = markdown(results, `Herald benchmark (${environment})`);
-  console.log(report);
+  const rows = summarizeRows(records);
+  const defaults = parseConfig({});
+  const settings: BenchSettings = {
+    quick: args.quick,
+    runs,
+    clients: args.clients,
+    drainMessages: options.drainMessages,
+    warmupMs: options.warmupMs,
+    durationMs: options.durationMs,
+    retryNoisy: args.retryNoisy,
+    backends: [...backends],
+    scenarios: args.scenarios.map((scenario) => scenario.name),
+    herald: Object.fromEntries(Object.entries(defaults).filter(([key]) => key.startsWith("delivery"))),
+    layout: LAYOUT,
+  };
+  const report = buildReport(
+    {
+      date: startedAt.toISOString(),
+      elapsedMs: epochMs() - started,
+      machine: describeMachine(),
+      versions: await collectVersions(backends.includes("postgres") ? postgresUrl : null, BULLMQ_REDIS_URL),
+      settings,
+    },
+    rows,
+    evaluateTargets(rows),
+  );
+  const markdown = renderMarkdown(report, rows, SCENARIOS);
+  console.log(markdown);
+  console.error(
+    `bench: ${records.length} run${records.length === 1 ? "" : "s"} in ${(report.elapsedMs / 1000).toFixed(1)} s`,
+  );
   if (args.profileDir !== null) return;
   const directory = resolve(process.cwd(), "bench/results");
+  const base = args.quick ? "latest-quick" : "latest";
   mkdirSync(directory, { recursive: true });
-  writeFileSync(resolve(directory, "latest.md"), report);
-  writeFileSync(
-    resolve(directory, "latest.json"),
-    `${JSON.stringify({ environment, clients: args.clients, quick: args.quick, results }, null, 2)}\n`,
-  );
+  writeFileSync(resolve(directory, `${base}.md`), markdown);
+  writeFileSync(resolve(directory, `${base}.json`), `${JSON.stringify(report, null, 2)}\n`);
 }
 
 main().catch((error: unknown) => {

@@ -30,6 +30,11 @@ export interface ScenarioResult {
   notes: string[];
   /** Other processes used a noticeable share of the CPU while this row was measured (cpu-account.ts). */
   noisy?: boolean;
+  /**
+   * Why this run's figures cannot be used — the ledger was not exact, deliveries stopped arriving, … — in one
+   * sentence; absent when they can. The runner leaves void runs out of the medians and shows the reason.
+   */
+  void?: string;
 }
 
 /** A benchmark scenario, run once per backend (and per variant) against a fresh Herald. */
@@ -40,6 +45,8 @@ export interface Scenario {
   role: Exclude<Role, "worker">;
   /** Measures nothing database-specific: run on the first backend only. */
   backendIndependent?: boolean;
+  /** With `--quick`, run on the first backend only (keeps `--quick` under two minutes; a full run covers both). */
+  quickOnFirstBackend?: boolean;
   /** Run once per entry, each against a fresh Herald; `run` gets the entry. */
   variants?: readonly string[];
   run(

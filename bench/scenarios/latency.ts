@@ -18,7 +18,9 @@ import { startReceiverProcess } from "../receiver.js";
 import type { Scenario } from "../scenario.js";
 
 /** Target deliveries per second, by variant name. */
-const TARGETS: Readonly<Record<string, number>> = { "1k/s": 1000, "3k/s": 3000 };
+const TARGETS: Readonly<Record<string, number>> = { "1k/s": 1000, "3k/s": 3000, "9k/s": 9000 };
+/** How often the resident memory is sampled during the measured window (its peak is reported). */
+const RSS_SAMPLE_MS = 100;
 const MIN_WARMUP_MS = 1000;
 const STALL_MS = 10_000;
 /** Time for the generator to get ready before the first message is due. */
@@ -26,6 +28,7 @@ const LEAD_MS = 200;
 
 export const latencyScenario: Scenario = {
   name: "latency",
+  quickOnFirstBackend: true,
   description:
     "open-loop POSTs at a fixed rate (1 message = 3 deliveries); latency = receipt − scheduled send time",
   role: "all",
@@ -60,6 +63,15 @@ export const latencyScenario: Scenario = {
           ),
       );
 
+      // Peak resident memory over the measured window (Herald shares this process with the runner only).
+      let peakRss = 0;
+      const rssSampler = setInterval(() => {
+        const now = epochMs();
+        if (now >= measureFrom && now < measureTo) peakRss = Math.max(peakRss, process.memoryUsage().rss);
+      }, RSS_SAMPLE_MS);
+      // A run that throws must not leave the sampler holding the process open.
+      rssSampler.unref();
+
       const profileName = `latency-${bench.backend}-${target}`;
       const load = await profiled(options.profileDir, profileName, () =>
         generator.run({
@@ -77,6 +89,7 @@ export const latencyScenario: Scenario = {
       );
       const expected = load.accepted * ENDPOINTS_PER_APP;
       const finishedAt = await waitUntilDelivered(engine, receiver, expected, STALL_MS, epochMs);
+      clearInterval(rssSampler);
 
       const ledger = await receiver.ledger();
       const samples = await receiver.samples();
@@ -147,6 +160,7 @@ export const latencyScenario: Scenario = {
           { label: "p99", unit: "ms", value: valid ? quantile(latency, 0.99) : Number.NaN },
           { label: "max", unit: "ms", value: valid ? quantile(latency, 1) : Number.NaN },
           { label: "Herald CPU", unit: "cores", value: cpu ? cpu.herald : Number.NaN },
+          { label: "Herald RSS", unit: "MB", value: peakRss > 0 ? peakRss / (1024 * 1024) : Number.NaN },
         ],
         notes,
         noisy: cpu === null || isNoisy(cpu),

@@ -220,7 +220,9 @@ export class EndpointLanes {
       waitMs = Math.ceil(completionsNeeded / concurrency) * latencyMs;
     }
     if (lane.bucket) waitMs = Math.max(waitMs, lane.bucket.msUntil(position + 1, now));
-    return waitMs;
+    // Whole milliseconds: the result becomes a due time, which the store keeps as an integer (Postgres bigint
+    // refuses a fraction, and would refuse the whole release batch with it).
+    return Math.ceil(waitMs);
   }
 
   /** Releases waiting jobs from the tail while they would start later than `maxLaneWaitMs` from now. */
