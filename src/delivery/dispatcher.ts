@@ -11,15 +11,16 @@
  *   report at the next check;
  * - never while fewer than a quarter batch of slots is free: claiming one delivery per freed slot would turn the
  *   batch into per-delivery round trips. Completions wake it when enough slots are free again.
- * Otherwise it sleeps. With nothing due it sleeps up to `idlePollMs`, then asks the store for the next due
- * time (one indexed query) before claiming anything: the backstop for work queued where no wake-up reaches
- * (the CLI on SQLite, a lost NOTIFY). An idle engine thus costs one query per `idlePollMs` and no CPU between.
+ * Otherwise it sleeps until the next due time, which a claim that took everything due reads in its own
+ * transaction (no query of its own per claim). With nothing due it sleeps up to `idlePollMs`, then asks the
+ * store for the next due time (one indexed query) before claiming anything: the backstop for work queued where
+ * no wake-up reaches (the CLI on SQLite, a lost NOTIFY). An idle engine thus costs one query per `idlePollMs` and no CPU between.
  *
  * `wake()` only sets a flag and ends a sleep, so a burst of accepts costs one claim, not one each.
  */
 import type { Logger } from "pino";
 import type { EpochMs } from "../domain/types.js";
-import type { ClaimedDelivery, Store } from "../store/store.js";
+import type { ClaimedBatch, ClaimedDelivery, Store } from "../store/store.js";
 
 export interface DispatcherOptions {
   maxInFlight: number;
@@ -35,7 +36,7 @@ export interface DispatcherOptions {
 }
 
 export interface DispatcherDeps {
-  store: Pick<Store, "claimDueDeliveries" | "nextDueAt">;
+  store: Pick<Store, "claimDueDeliveriesAndNextDue" | "nextDueAt">;
   now: () => EpochMs;
   log: Logger;
   /** Receives each claimed batch (each delivery carries its own `leaseUntil`); each must later be `settle`d. */
@@ -129,22 +130,27 @@ export class Dispatcher {
       }
       try {
         let foundNothing = false;
+        let nextDue: EpochMs | null;
         if (mode === "claim" || this.wakeRequested) {
           this.wakeRequested = false;
           const limit = Math.min(this.options.claimBatchSize, free);
-          const claimed = await this.claim(limit);
+          const batch = await this.claim(limit);
+          const claimed = batch.claimed.length;
           failures = 0;
           if (claimed > 0) contended = 0;
-          if (claimed >= limit) {
+          if (batch.full) {
             // A full batch: more is probably due. Let the sends just handed on start first.
             await new Promise((resolve) => setImmediate(resolve));
             mode = "claim";
             continue;
           }
           foundNothing = claimed === 0;
+          // The claim took everything due, and read what comes due next in the same transaction.
+          nextDue = batch.nextDueAt;
+        } else {
+          nextDue = await this.deps.store.nextDueAt();
         }
         if (this.stopping) break;
-        const nextDue = await this.deps.store.nextDueAt();
         failures = 0;
         const now = this.deps.now();
         if (nextDue !== null && nextDue <= now) {
@@ -176,17 +182,17 @@ export class Dispatcher {
     }
   }
 
-  private async claim(limit: number): Promise<number> {
+  private async claim(limit: number): Promise<ClaimedBatch> {
     const now = this.deps.now();
     if (this.dueHint !== null && this.dueHint <= now) this.dueHint = null;
-    const claimed = await this.deps.store.claimDueDeliveries(limit, now, now + this.options.leaseMs, {
+    const batch = await this.deps.store.claimDueDeliveriesAndNextDue(limit, now, now + this.options.leaseMs, {
       extraMs: this.options.leaseBeyondTimeoutMs,
     });
-    if (claimed.length > 0) {
-      this.held += claimed.length;
-      this.deps.onClaimed(claimed);
+    if (batch.claimed.length > 0) {
+      this.held += batch.claimed.length;
+      this.deps.onClaimed(batch.claimed);
     }
-    return claimed.length;
+    return batch;
   }
 
   /**

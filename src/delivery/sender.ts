@@ -4,14 +4,21 @@
  * checked is the address connected to — a host cannot resolve to a public address for the check and to a
  * private one for the connection.
  *
- * `timeoutMs` bounds the whole exchange — connecting, waiting for the headers and reading the (capped) body —
- * with one timer, because the engine relies on a send never outliving its delivery's lease; undici's own
- * headers and body timeouts bound each phase separately and its coarse timers fire late. `abortInFlight`
- * cuts every exchange still running, for a shutdown that cannot wait any longer.
+ * Each send is one `Pool.dispatch` with a small handler of our own (`Exchange`) rather than `Pool.request`:
+ * `request` wraps every exchange in an async-hooks resource and a readable body stream, and an abort signal
+ * needs an `AbortController` per send; together with a timer per send that measured about a quarter of the
+ * engine's CPU per delivery. The handler keeps the first `maxResponseBytes` of the body and counts the rest.
+ *
+ * `timeoutMs` bounds the whole exchange — queueing for a connection, connecting, waiting for the headers and
+ * reading the (capped) body — because the engine relies on a send never outliving its delivery's lease. One
+ * shared sweep every `DEADLINE_SWEEP_MS`, running only while exchanges are in flight, ends those past their
+ * deadline (so a timeout fires at most one sweep late, never early) instead of a timer per send; undici's own
+ * headers and body timeouts bound each phase separately and its coarse timers fire late. `abortInFlight` cuts
+ * every exchange still running, for a shutdown that cannot wait any longer.
  */
 import { lookup as dnsLookup, type LookupAddress } from "node:dns";
 import { isIP, type LookupFunction } from "node:net";
-import { Pool } from "undici";
+import { Pool, type Dispatcher } from "undici";
 import { isAddressBlocked, isHostAllowListed, type TargetAllowList } from "../domain/address-policy.js";
 import type { NetworkErrorKind } from "../domain/types.js";
 
@@ -107,6 +114,115 @@ function classify(error: unknown): { kind: NetworkErrorKind; text: string } {
   return { kind: "other", text: text || code || "error making request" };
 }
 
+/** How often the shared deadline sweep runs while exchanges are in flight: a timeout fires at most this late. */
+const DEADLINE_SWEEP_MS = 20;
+/** Response bytes read and discarded beyond `maxResponseBytes` before the connection is cut instead. */
+const MAX_DISCARDED_BYTES = 1024 * 1024;
+
+/**
+ * One exchange's undici handler. It settles exactly once — on the response's end, an error, its deadline, or
+ * an interruption — and whatever undici reports after that is ignored (an abort then only frees the
+ * connection). A request still waiting in the pool's queue at its deadline is settled at once and aborted
+ * when undici gets to it.
+ */
+class Exchange implements Dispatcher.DispatchHandler {
+  private controller: Dispatcher.DispatchController | null = null;
+  private statusCode = 0;
+  private durationMs = 0;
+  private retryAfter: string | null = null;
+  private readonly chunks: Buffer[] = [];
+  private kept = 0;
+  private discarded = 0;
+  private abortReason: Error | null = null;
+  private settled = false;
+
+  constructor(
+    private readonly startedAt: number,
+    readonly deadline: number,
+    private readonly maxResponseBytes: number,
+    private readonly done: (exchange: Exchange, result: SendResult) => void,
+  ) {}
+
+  /** Settles now as failed by Herald itself, and cuts the exchange if undici has started it. */
+  abort(reason: AbortedExchangeError): void {
+    if (this.settled) return;
+    this.fail(reason);
+    this.abortReason = reason;
+    if (this.controller && !this.controller.aborted) this.controller.abort(reason);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.abortReason) controller.abort(this.abortReason);
+  }
+
+  onResponseStart(
+    _controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Record<string, string | string[] | undefined>,
+  ): void {
+    // 1xx informational responses precede the real one; undici does not report them, but be safe.
+    if (statusCode < 200) return;
+    this.statusCode = statusCode;
+    this.durationMs = Math.round(performance.now() - this.startedAt);
+    const retryAfter = headers["retry-after"];
+    this.retryAfter = typeof retryAfter === "string" ? retryAfter : null;
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.settled) return;
+    const room = this.maxResponseBytes - this.kept;
+    if (room > 0) {
+      const kept = chunk.length <= room ? chunk : chunk.subarray(0, room);
+      this.chunks.push(kept);
+      this.kept += kept.length;
+      this.discarded += chunk.length - kept.length;
+    } else {
+      this.discarded += chunk.length;
+    }
+    // A body far beyond what is kept: settle with what we have and cut the connection rather than read on.
+    if (this.discarded > MAX_DISCARDED_BYTES) {
+      this.succeed();
+      controller.abort(new AbortedExchangeError("HERALD_INTERRUPTED"));
+    }
+  }
+
+  onResponseEnd(): void {
+    if (!this.settled) this.succeed();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController | undefined, error: Error): void {
+    if (!this.settled) this.fail(error);
+  }
+
+  private succeed(): void {
+    this.settle({
+      statusCode: this.statusCode,
+      responseBody: this.kept === 0 ? "" : Buffer.concat(this.chunks, this.kept).toString("utf8"),
+      durationMs: this.durationMs,
+      errorKind: null,
+      retryAfter: this.retryAfter,
+    });
+  }
+
+  private fail(error: unknown): void {
+    const { kind, text } = classify(error);
+    // A failure while reading the body after the status arrived still has a status: keep the attempt's timing.
+    this.settle({
+      statusCode: 0,
+      responseBody: text,
+      durationMs: this.durationMs || Math.round(performance.now() - this.startedAt),
+      errorKind: kind,
+      retryAfter: null,
+    });
+  }
+
+  private settle(result: SendResult): void {
+    this.settled = true;
+    this.done(this, result);
+  }
+}
+
 type Target =
   { kind: "ok"; url: URL; path: string } | { kind: "blocked"; message: string } | { kind: "invalid" };
 
@@ -116,7 +232,8 @@ const MAX_CACHED_TARGETS = 10_000;
 export class Sender {
   private readonly pools = new Map<string, Pool>();
   private readonly targets = new Map<string, Target>();
-  private readonly inFlight = new Set<AbortController>();
+  private readonly inFlight = new Set<Exchange>();
+  private deadlineSweep: NodeJS.Timeout | null = null;
   private readonly lookup: LookupFunction;
 
   constructor(private readonly options: SenderOptions) {
@@ -170,73 +287,56 @@ export class Sender {
     return target;
   }
 
-  async send(request: OutboundRequest): Promise<SendResult> {
+  send(request: OutboundRequest): Promise<SendResult> {
     const started = performance.now();
-    const elapsed = (): number => Math.round(performance.now() - started);
     const target = this.target(request.url);
     if (target.kind === "invalid") {
-      return {
+      return Promise.resolve({
         statusCode: 0,
         responseBody: "invalid URL",
         durationMs: 0,
         errorKind: "other",
         retryAfter: null,
-      };
+      });
     }
     if (target.kind === "blocked") {
-      return {
+      return Promise.resolve({
         statusCode: 0,
         responseBody: target.message,
-        durationMs: elapsed(),
+        durationMs: Math.round(performance.now() - started),
         errorKind: "ssrf_blocked",
         retryAfter: null,
-      };
-    }
-    let durationMs = 0;
-    const controller = new AbortController();
-    const deadline = setTimeout(
-      () => controller.abort(new AbortedExchangeError("HERALD_DEADLINE")),
-      request.timeoutMs,
-    );
-    this.inFlight.add(controller);
-    try {
-      const response = await this.poolFor(target.url).request({
-        method: "POST",
-        path: target.path,
-        headers: { ...request.headers, "user-agent": this.options.userAgent },
-        body: request.body,
-        headersTimeout: request.timeoutMs,
-        bodyTimeout: request.timeoutMs,
-        signal: controller.signal,
       });
-      durationMs = elapsed();
-      // Most receivers answer with an empty body: skip the stream iteration then.
-      const responseBody =
-        response.headers["content-length"] === "0"
-          ? await response.body.dump().then(() => "")
-          : await readCapped(response.body, this.options.maxResponseBytes);
-      const retryAfterHeader = response.headers["retry-after"];
-      return {
-        statusCode: response.statusCode,
-        responseBody,
-        durationMs,
-        errorKind: null,
-        retryAfter: typeof retryAfterHeader === "string" ? retryAfterHeader : null,
-      };
-    } catch (error) {
-      const { kind, text } = classify(error);
-      // A failure while reading the body after the status arrived still has a status: keep the attempt's timing.
-      return {
-        statusCode: 0,
-        responseBody: text,
-        durationMs: durationMs || elapsed(),
-        errorKind: kind,
-        retryAfter: null,
-      };
-    } finally {
-      clearTimeout(deadline);
-      this.inFlight.delete(controller);
     }
+    return new Promise((resolve) => {
+      const exchange = new Exchange(
+        started,
+        started + request.timeoutMs,
+        this.options.maxResponseBytes,
+        (settled, result) => {
+          this.inFlight.delete(settled);
+          resolve(result);
+        },
+      );
+      this.inFlight.add(exchange);
+      this.ensureDeadlineSweep();
+      try {
+        this.poolFor(target.url).dispatch(
+          {
+            method: "POST",
+            path: target.path,
+            headers: { ...request.headers, "user-agent": this.options.userAgent },
+            body: request.body,
+            headersTimeout: request.timeoutMs,
+            bodyTimeout: request.timeoutMs,
+          },
+          exchange,
+        );
+      } catch (error) {
+        // undici reports bad requests through the handler; anything thrown still settles this send.
+        exchange.onResponseError(undefined, error instanceof Error ? error : new Error(String(error)));
+      }
+    });
   }
 
   /** Exchanges in progress. */
@@ -246,32 +346,34 @@ export class Sender {
 
   /** Cuts every exchange in progress; each `send` then resolves with errorKind `other` ("interrupted"). */
   abortInFlight(): void {
-    for (const controller of this.inFlight) controller.abort(new AbortedExchangeError("HERALD_INTERRUPTED"));
+    for (const exchange of [...this.inFlight]) exchange.abort(new AbortedExchangeError("HERALD_INTERRUPTED"));
+  }
+
+  private ensureDeadlineSweep(): void {
+    if (this.deadlineSweep) return;
+    this.deadlineSweep = setInterval(() => this.sweepDeadlines(), DEADLINE_SWEEP_MS);
+    // The sockets of the exchanges keep the process alive; the sweep alone must not.
+    this.deadlineSweep.unref();
+  }
+
+  /** Ends the exchanges past their deadline; stops itself once nothing is in flight. */
+  private sweepDeadlines(): void {
+    if (this.inFlight.size === 0) {
+      if (this.deadlineSweep) clearInterval(this.deadlineSweep);
+      this.deadlineSweep = null;
+      return;
+    }
+    const now = performance.now();
+    for (const exchange of this.inFlight) {
+      if (exchange.deadline <= now) exchange.abort(new AbortedExchangeError("HERALD_DEADLINE"));
+    }
   }
 
   async close(): Promise<void> {
+    if (this.deadlineSweep) clearInterval(this.deadlineSweep);
+    this.deadlineSweep = null;
     const pools = [...this.pools.values()];
     this.pools.clear();
     await Promise.all(pools.map((pool) => pool.close().catch(() => undefined)));
   }
-}
-
-/** Reads up to `limit` bytes as UTF-8 and discards the rest without closing a reusable connection early. */
-async function readCapped(
-  body: AsyncIterable<Buffer> & { dump(options?: { limit: number }): Promise<void> },
-  limit: number,
-): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    if (size + chunk.length >= limit) {
-      chunks.push(chunk.subarray(0, limit - size));
-      size = limit;
-      await body.dump({ limit: 1024 * 1024 }).catch(() => undefined);
-      break;
-    }
-    chunks.push(chunk);
-    size += chunk.length;
-  }
-  return Buffer.concat(chunks, size).toString("utf8");
 }

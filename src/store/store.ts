@@ -170,6 +170,22 @@ export interface ClaimedDelivery {
   application: Application;
 }
 
+/** One claim: the leased deliveries and, when the claim found fewer than it could take, what is due next. */
+export interface ClaimedBatch {
+  claimed: ClaimedDelivery[];
+  /**
+   * The claim leased `limit` deliveries (some may have been cancelled instead of returned, so `claimed` can be
+   * shorter): more is probably due.
+   */
+  full: boolean;
+  /**
+   * Only when the claim was not `full` (else null):
+   * the earliest `nextAttemptAt` of any pending delivery after the claim, as `nextDueAt()` would report it, read
+   * with the claim so that the dispatcher needs no query of its own before it sleeps.
+   */
+  nextDueAt: EpochMs | null;
+}
+
 /** What happened to one claimed delivery; written by `completeDeliveries` in one transaction per batch. */
 export interface DeliveryOutcome {
   deliveryId: DeliveryId;
@@ -306,6 +322,13 @@ export interface Store {
     leaseUntil: EpochMs,
     leaseByTimeout?: { extraMs: number },
   ): Promise<ClaimedDelivery[]>;
+  /** `claimDueDeliveries`, plus the next due time when the queue had fewer than `limit` due (see ClaimedBatch). */
+  claimDueDeliveriesAndNextDue(
+    limit: number,
+    now: EpochMs,
+    leaseUntil: EpochMs,
+    leaseByTimeout?: { extraMs: number },
+  ): Promise<ClaimedBatch>;
   /** Attempt rows, delivery state changes and endpoint stats for a batch, in one transaction. */
   completeDeliveries(outcomes: readonly DeliveryOutcome[], now: EpochMs): Promise<void>;
   /** Makes each delivery pending and unleased again, due at `nextAttemptAt`; one transaction per call. */

@@ -144,9 +144,10 @@ describe.each(BACKENDS)("delivery engine flow control (%s)", (backend) => {
     const running = h.engine({ idlePollMs: 250 }, counted);
     await running.start();
     await delay(1_300);
-    // One claim and one check at start, then one check per 250 ms.
-    expect(calls.length).toBeLessThanOrEqual(8);
-    expect(calls.filter((name) => name === "claimDueDeliveries")).toHaveLength(1);
+    // One claim at start (it also reads the next due time), then one check per 250 ms.
+    expect(calls.length).toBeLessThanOrEqual(7);
+    expect(calls.filter((name) => name === "claimDueDeliveriesAndNextDue")).toHaveLength(1);
+    expect(calls.filter((name) => name === "nextDueAt").length).toBeGreaterThanOrEqual(3);
 
     await running.stop();
     const waking = h.engine({ idlePollMs: 60_000 });

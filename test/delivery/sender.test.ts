@@ -123,6 +123,22 @@ describe("Sender", () => {
     expect(Date.now() - started).toBeLessThan(1_000);
   });
 
+  it("times out a send still queued behind a busy connection, at its own deadline", async () => {
+    routes.set("/hold-queue", () => undefined);
+    // One connection, held by the first send: the second waits in the pool's queue past its deadline.
+    const s = sender({ connectionsPerOrigin: 1 });
+    const holding = s.send({ url: `${base}/hold-queue`, headers: {}, body: "{}", timeoutMs: 3_000 });
+    const started = Date.now();
+    const queued = await s.send({ url: `${base}/hold-queue`, headers: {}, body: "{}", timeoutMs: 200 });
+    const waitedMs = Date.now() - started;
+    s.abortInFlight();
+    await holding;
+    await s.close();
+    expect(queued).toMatchObject({ statusCode: 0, errorKind: "timeout" });
+    expect(waitedMs).toBeGreaterThanOrEqual(190);
+    expect(waitedMs).toBeLessThan(1_000);
+  });
+
   it("interrupts exchanges in progress on abortInFlight()", async () => {
     routes.set("/hold", () => undefined);
     const s = sender();

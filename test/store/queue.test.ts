@@ -125,6 +125,29 @@ describe.each(BACKENDS)("delivery queue (%s)", (backend) => {
       expect(again?.delivery.id).toBe(claimed?.delivery.id);
     });
 
+    it("reports what comes due next with a claim that took fewer than it could, and nothing with a full one", async () => {
+      const { app } = await appWithEndpoints(1);
+      await send(app.id, 3);
+      await send(app.id, 1, T0 + 5_000);
+      // A full batch: more may be due, so no next due time.
+      const full = await store.claimDueDeliveriesAndNextDue(2, T0, T0 + LEASE);
+      expect(full.claimed).toHaveLength(2);
+      expect(full.full).toBe(true);
+      expect(full.nextDueAt).toBeNull();
+      // The last due one: the later message comes next, before any lease ends.
+      const partial = await store.claimDueDeliveriesAndNextDue(10, T0 + 1, T0 + 1 + LEASE);
+      expect(partial.claimed).toHaveLength(1);
+      expect(partial.full).toBe(false);
+      expect(partial.nextDueAt).toBe(T0 + 5_000);
+      // Nothing due: the next due time is the earliest lease end once the later message is leased too.
+      await store.claimDueDeliveriesAndNextDue(10, T0 + 5_000, T0 + 5_000 + LEASE);
+      expect(await store.claimDueDeliveriesAndNextDue(10, T0 + 5_001, T0 + 5_001 + LEASE)).toEqual({
+        claimed: [],
+        full: false,
+        nextDueAt: T0 + LEASE,
+      });
+    });
+
     it("releases leases without an attempt, only while the lease is still the one given back", async () => {
       const { app } = await appWithEndpoints(2);
       await send(app.id);

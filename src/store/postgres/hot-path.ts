@@ -4,7 +4,7 @@
  * CTEs, which makes each batch atomic without BEGIN/COMMIT round trips.
  */
 import { sql, type Kysely } from "kysely";
-import type { Message } from "../../domain/types.js";
+import type { EpochMs, Message } from "../../domain/types.js";
 import {
   acceptLookupKeys,
   eventIdKey,
@@ -25,7 +25,7 @@ import {
   type MessageRow,
 } from "../sql/schema.js";
 import type { HotPathOperations } from "../sql/sql-store.js";
-import type { AcceptResult, DeliveryOutcome, StoreMetrics } from "../store.js";
+import type { AcceptResult, ClaimedBatch, DeliveryOutcome, StoreMetrics } from "../store.js";
 
 /**
  * The NOTIFY channel that tells workers in other processes that deliveries were queued. Channels are global to
@@ -143,6 +143,52 @@ export function postgresHotPath(db: Kysely<Database>, metrics: StoreMetrics): Ho
     };
   }
 
+  async function nextDueAt(): Promise<EpochMs | null> {
+    const { rows } = await sql<{ next: string | number | null }>`
+      SELECT min(next_attempt_at) AS next FROM deliveries WHERE status = 1`.execute(db);
+    const next = rows[0]?.next ?? null;
+    return next === null ? null : (Number(next) as EpochMs);
+  }
+
+  async function claim(
+    limit: number,
+    now: number,
+    leaseUntil: number,
+    extraMs: number | null,
+    wantNextDue: boolean,
+  ): Promise<ClaimedBatch> {
+    if (limit <= 0) return { claimed: [], full: false, nextDueAt: null };
+    // With leaseByTimeout, a lease lasts the delivery's endpoint timeout plus extraMs, capped at leaseUntil.
+    const leaseEnd = sql<number>`CASE WHEN ${extraMs}::bigint IS NULL THEN ${leaseUntil}::bigint
+      ELSE LEAST(${leaseUntil}::bigint, ${now}::bigint + ${extraMs}::bigint + COALESCE(e.timeout_seconds, 60) * 1000) END`;
+    // SKIP LOCKED: concurrent workers each take different rows instead of queueing behind one another. The
+    // lease also moves next_attempt_at, so a leased delivery is simply not due until its lease ends: the claim
+    // never walks over in-flight rows, and nextDueAt() reports when a crashed worker's leases expire.
+    const { rows: claimed } = await sql<DeliveryRow>`
+      WITH due AS (
+        SELECT id, endpoint_id FROM deliveries
+        WHERE status = 1 AND next_attempt_at <= ${now} AND (lease_until IS NULL OR lease_until < ${now})
+        ORDER BY next_attempt_at
+        LIMIT ${limit}
+        FOR UPDATE SKIP LOCKED
+      )
+      UPDATE deliveries AS d SET lease_until = ${leaseEnd}, next_attempt_at = ${leaseEnd}, updated_at = ${now}
+      FROM due LEFT JOIN endpoints AS e ON e.id = due.endpoint_id WHERE d.id = due.id
+      RETURNING d.*`.execute(db);
+    // Read after the claim's commit, alongside its context (no extra sequential round trip). Rows another
+    // worker is claiming at this moment may still show as due: the dispatcher then pauses briefly and retries.
+    const full = claimed.length >= limit;
+    const nextDue = wantNextDue && !full ? nextDueAt() : Promise.resolve(null);
+    if (claimed.length === 0) return { claimed: [], full, nextDueAt: await nextDue };
+    const [context, nextDueAtAfter] = await Promise.all([loadClaimContext(claimed), nextDue]);
+    const sorted = sortClaimed(claimed, context.messages, context.endpoints, context.applications, now);
+    if (sorted.cancelIds.length > 0) {
+      await sql`UPDATE deliveries SET status = 4, lease_until = NULL, next_attempt_at = NULL, updated_at = ${now}
+        WHERE id = ANY(${sorted.cancelIds}::text[])`.execute(db);
+    }
+    return { claimed: sorted.sendable, full, nextDueAt: nextDueAtAfter };
+  }
+
   return {
     async acceptMessages(batch, now) {
       if (batch.length === 0) return [];
@@ -171,35 +217,12 @@ export function postgresHotPath(db: Kysely<Database>, metrics: StoreMetrics): Ho
     },
 
     async claimDueDeliveries(limit, now, leaseUntil, leaseByTimeout) {
-      if (limit <= 0) return [];
-      // With leaseByTimeout, a lease lasts the delivery's endpoint timeout plus extraMs, capped at leaseUntil.
-      const extraMs = leaseByTimeout?.extraMs ?? null;
-      const leaseEnd = sql<number>`CASE WHEN ${extraMs}::bigint IS NULL THEN ${leaseUntil}::bigint
-        ELSE LEAST(${leaseUntil}::bigint, ${now}::bigint + ${extraMs}::bigint + COALESCE(e.timeout_seconds, 60) * 1000) END`;
-      // SKIP LOCKED: concurrent workers each take different rows instead of queueing behind one another. The
-      // lease also moves next_attempt_at, so a leased delivery is simply not due until its lease ends: the claim
-      // never walks over in-flight rows, and nextDueAt() reports when a crashed worker's leases expire.
-      const { rows: claimed } = await sql<DeliveryRow>`
-        WITH due AS (
-          SELECT id, endpoint_id FROM deliveries
-          WHERE status = 1 AND next_attempt_at <= ${now} AND (lease_until IS NULL OR lease_until < ${now})
-          ORDER BY next_attempt_at
-          LIMIT ${limit}
-          FOR UPDATE SKIP LOCKED
-        )
-        UPDATE deliveries AS d SET lease_until = ${leaseEnd}, next_attempt_at = ${leaseEnd}, updated_at = ${now}
-        FROM due LEFT JOIN endpoints AS e ON e.id = due.endpoint_id WHERE d.id = due.id
-        RETURNING d.*`.execute(db);
-      if (claimed.length === 0) return [];
-      const context = await loadClaimContext(claimed);
-      const sorted = sortClaimed(claimed, context.messages, context.endpoints, context.applications, now);
-      if (sorted.cancelIds.length > 0) {
-        await sql`UPDATE deliveries SET status = 4, lease_until = NULL, next_attempt_at = NULL, updated_at = ${now}
-          WHERE id = ANY(${sorted.cancelIds}::text[])`.execute(db);
-      }
-      return sorted.sendable;
+      return (await claim(limit, now, leaseUntil, leaseByTimeout?.extraMs ?? null, false)).claimed;
     },
 
+    claimDueDeliveriesAndNextDue(limit, now, leaseUntil, leaseByTimeout) {
+      return claim(limit, now, leaseUntil, leaseByTimeout?.extraMs ?? null, true);
+    },
     async completeDeliveries(outcomes, now) {
       if (outcomes.length === 0) return;
       await completeStatement(outcomes, now).execute(db);

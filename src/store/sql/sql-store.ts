@@ -14,7 +14,11 @@ import { queueOperations } from "./queue.js";
 /** The hot path, written per dialect: batched, hand-written SQL. */
 export type HotPathOperations = Pick<
   Store,
-  "acceptMessages" | "claimDueDeliveries" | "completeDeliveries" | "releaseDeliveries"
+  | "acceptMessages"
+  | "claimDueDeliveries"
+  | "claimDueDeliveriesAndNextDue"
+  | "completeDeliveries"
+  | "releaseDeliveries"
 >;
 
 export interface SqlStoreParts {
@@ -48,6 +52,7 @@ export function createSqlStore(parts: SqlStoreParts): Store {
     ...idempotencyOperations(context),
     acceptMessages: parts.hotPath.acceptMessages,
     claimDueDeliveries: parts.hotPath.claimDueDeliveries,
+    claimDueDeliveriesAndNextDue: parts.hotPath.claimDueDeliveriesAndNextDue,
     completeDeliveries: parts.hotPath.completeDeliveries,
     releaseDeliveries: parts.hotPath.releaseDeliveries,
   };

@@ -80,6 +80,10 @@ function prepareStatements(db: BetterSqlite3.Database) {
          ORDER BY next_attempt_at LIMIT @limit)
        RETURNING *`,
     ),
+    // min() over the partial index deliveries_due: one index probe.
+    nextDueAt: db.prepare<[], { next: number | null }>(
+      "SELECT MIN(next_attempt_at) AS next FROM deliveries WHERE status = 1",
+    ),
     messageById: db.prepare<[string], StoredMessage>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = ?`),
     endpointById: db.prepare<[string], EndpointRow>("SELECT * FROM endpoints WHERE id = ?"),
     applicationById: db.prepare<[string], ApplicationRow>("SELECT * FROM applications WHERE id = ?"),
@@ -180,7 +184,10 @@ export function sqliteHotPath(
     }
     const sorted = sortClaimed(claimed, messages, endpoints, applications, now);
     for (const id of sorted.cancelIds) s.cancelDelivery.run(now, id);
-    return sorted.sendable;
+    // Read in the claim's transaction, after its leases and cancellations: exactly what is due next.
+    const full = claimed.length >= limit;
+    const nextDueAt = full ? null : (s.nextDueAt.get()?.next ?? null);
+    return { claimed: sorted.sendable, full, nextDueAt };
   };
 
   const complete = (outcomes: Parameters<HotPathOperations["completeDeliveries"]>[0], now: number) => {
@@ -242,6 +249,12 @@ export function sqliteHotPath(
 
     async claimDueDeliveries(limit, now, leaseUntil, leaseByTimeout) {
       if (limit <= 0) return [];
+      const extraMs = leaseByTimeout?.extraMs ?? null;
+      return (await exclusive(() => claimTransaction.immediate(limit, now, leaseUntil, extraMs))).claimed;
+    },
+
+    async claimDueDeliveriesAndNextDue(limit, now, leaseUntil, leaseByTimeout) {
+      if (limit <= 0) return { claimed: [], full: false, nextDueAt: null };
       const extraMs = leaseByTimeout?.extraMs ?? null;
       return exclusive(() => claimTransaction.immediate(limit, now, leaseUntil, extraMs));
     },
