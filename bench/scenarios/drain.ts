@@ -6,7 +6,7 @@
  * worker holds none (every outcome committed). The run is void unless the receiver got each delivery exactly
  * once and the delivery log holds exactly one successful attempt for each.
  */
-import { BASELINE_BODY_BYTES } from "../baseline-sender.js";
+import { baselineBody } from "../baseline-sender.js";
 import { epochMs } from "../clock.js";
 import { cpuShares, cpuSnapshot, describeCpu, isNoisy } from "../cpu-account.js";
 import { attemptLogProblems, ledgerProblems, waitUntilDelivered } from "../delivery-checks.js";
@@ -19,18 +19,8 @@ import type { Scenario } from "../scenario.js";
 const ACCEPT_CHUNK = 5_000;
 const STALL_MS = 15_000;
 
-/** Each payload is BASELINE_BODY_BYTES long, the ceiling's and bullmq's body size, so the ratios compare like work. */
-const PAYLOAD_HEAD = '{"invoice":{"id":"in_';
-const PAYLOAD_MIDDLE = '","amount":4200,"currency":"eur","customer":"cus_8Kq2mD0x","padding":"';
-const PAYLOAD_TAIL = '"}}';
-const SEQ_DIGITS = 9;
-const PADDING = "x".repeat(
-  BASELINE_BODY_BYTES - PAYLOAD_HEAD.length - SEQ_DIGITS - PAYLOAD_MIDDLE.length - PAYLOAD_TAIL.length,
-);
-
-function payload(seq: number): string {
-  return `${PAYLOAD_HEAD}${String(seq).padStart(SEQ_DIGITS, "0")}${PAYLOAD_MIDDLE}${PADDING}${PAYLOAD_TAIL}`;
-}
+/** The ceiling's and bullmq's 1 KiB body, so the ratios between them compare like work. */
+const payload = baselineBody;
 
 export const drainScenario: Scenario = {
   name: "drain",
