@@ -39,8 +39,17 @@ import {
 } from "./form-model";
 import { HeaderRows } from "./header-rows";
 import { SignatureSection } from "./signature-fields";
-import { endpointApiPath, endpointName, endpointPagePath } from "./shared";
+import { endpointApiPath, endpointName, endpointPagePath, RadioChoices, type RadioChoice } from "./shared";
 import "./endpoints.css";
+
+const PAYLOAD_FORMATS: readonly RadioChoice<EndpointDraft["payloadFormat"]>[] = [
+  { value: "json", label: "JSON", detail: "— application/json" },
+  {
+    value: "form",
+    label: "Form-urlencoded",
+    detail: "— application/x-www-form-urlencoded, nested keys as a[b]=v",
+  },
+];
 
 export function EndpointFormView({ endpointId }: { endpointId: string | null }) {
   const scope = useAppScope();
@@ -292,34 +301,13 @@ function EndpointForm({
 
         <section className="card ep-form-section" aria-labelledby="ep-section-delivery">
           <h2 id="ep-section-delivery">Delivery</h2>
-          <fieldset>
-            <legend>Payload format</legend>
-            <div className="ep-choices">
-              <label className="checkbox">
-                <input
-                  type="radio"
-                  name="payloadFormat"
-                  checked={draft.payloadFormat === "json"}
-                  onChange={() => change({ payloadFormat: "json" })}
-                />
-                <span>
-                  JSON <span className="muted">— application/json</span>
-                </span>
-              </label>
-              <label className="checkbox">
-                <input
-                  type="radio"
-                  name="payloadFormat"
-                  checked={draft.payloadFormat === "form"}
-                  onChange={() => change({ payloadFormat: "form" })}
-                />
-                <span>
-                  Form-urlencoded{" "}
-                  <span className="muted">— application/x-www-form-urlencoded, nested keys as a[b]=v</span>
-                </span>
-              </label>
-            </div>
-          </fieldset>
+          <RadioChoices
+            name="payloadFormat"
+            legend="Payload format"
+            value={draft.payloadFormat}
+            choices={PAYLOAD_FORMATS}
+            onChange={(payloadFormat) => change({ payloadFormat })}
+          />
           <HeaderRows rows={draft.headers} errors={errors} onChange={(headers) => change({ headers })} />
         </section>
 

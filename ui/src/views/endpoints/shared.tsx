@@ -1,5 +1,5 @@
 /** Pieces the endpoint table, form, detail page and test panel share. */
-import { useState } from "react";
+import { useState, type ReactNode } from "react";
 import { seg } from "../../api/client";
 import type { AppStatsOut, EndpointOut, EventTypeOut, LastAttemptOut } from "../../api/types";
 import { Badge, ConfirmDialog, useToast, type BadgeTone } from "../../components/ui";
@@ -190,5 +190,48 @@ export function DeleteEndpointDialog({
         sending events to it at once, including retries still waiting. This cannot be undone.
       </p>
     </ConfirmDialog>
+  );
+}
+
+export interface RadioChoice<T extends string> {
+  value: T;
+  label: string;
+  /** Shown muted after the label; part of the radio's accessible name. */
+  detail: ReactNode;
+}
+
+/** A labelled group of radio buttons, one per choice (payload format, signature scheme). */
+export function RadioChoices<T extends string>({
+  name,
+  legend,
+  value,
+  choices,
+  onChange,
+}: {
+  name: string;
+  legend: string;
+  value: T;
+  choices: readonly RadioChoice<T>[];
+  onChange: (value: T) => void;
+}) {
+  return (
+    <fieldset>
+      <legend>{legend}</legend>
+      <div className="ep-choices">
+        {choices.map((choice) => (
+          <label key={choice.value} className="checkbox">
+            <input
+              type="radio"
+              name={name}
+              checked={value === choice.value}
+              onChange={() => onChange(choice.value)}
+            />
+            <span>
+              {choice.label} <span className="muted">{choice.detail}</span>
+            </span>
+          </label>
+        ))}
+      </div>
+    </fieldset>
   );
 }

@@ -2,6 +2,25 @@
 import type { EndpointOut } from "../../api/types";
 import { Alert, Field } from "../../components/ui";
 import { errorFor, DEFAULT_HMAC_HEADER, type EndpointDraft, type FieldErrors } from "./form-model";
+import { RadioChoices, type RadioChoice } from "./shared";
+
+const SCHEMES: readonly RadioChoice<EndpointDraft["scheme"]>[] = [
+  {
+    value: "standard",
+    label: "Standard Webhooks",
+    detail: "(recommended) — verifiable with the Svix or Standard Webhooks libraries",
+  },
+  {
+    value: "hmac",
+    label: "HMAC in a custom header",
+    detail: "— one digest, for receivers built for GitHub- or Stripe-style signatures",
+  },
+  {
+    value: "none",
+    label: "No signature",
+    detail: "— the receiver cannot tell Herald's requests from forged ones",
+  },
+];
 
 export function SignatureSection({
   draft,
@@ -18,51 +37,13 @@ export function SignatureSection({
   return (
     <section className="card ep-form-section" aria-labelledby="ep-section-signature">
       <h2 id="ep-section-signature">Signature</h2>
-      <fieldset>
-        <legend>Signature scheme</legend>
-        <div className="ep-choices">
-          <label className="checkbox">
-            <input
-              type="radio"
-              name="scheme"
-              checked={draft.scheme === "standard"}
-              onChange={() => onChange({ scheme: "standard" })}
-            />
-            <span>
-              Standard Webhooks{" "}
-              <span className="muted">
-                (recommended) — verifiable with the Svix or Standard Webhooks libraries
-              </span>
-            </span>
-          </label>
-          <label className="checkbox">
-            <input
-              type="radio"
-              name="scheme"
-              checked={draft.scheme === "hmac"}
-              onChange={() => onChange({ scheme: "hmac" })}
-            />
-            <span>
-              HMAC in a custom header{" "}
-              <span className="muted">
-                — one digest, for receivers built for GitHub- or Stripe-style signatures
-              </span>
-            </span>
-          </label>
-          <label className="checkbox">
-            <input
-              type="radio"
-              name="scheme"
-              checked={draft.scheme === "none"}
-              onChange={() => onChange({ scheme: "none" })}
-            />
-            <span>
-              No signature{" "}
-              <span className="muted">— the receiver cannot tell Herald's requests from forged ones</span>
-            </span>
-          </label>
-        </div>
-      </fieldset>
+      <RadioChoices
+        name="scheme"
+        legend="Signature scheme"
+        value={draft.scheme}
+        choices={SCHEMES}
+        onChange={(scheme) => onChange({ scheme })}
+      />
       {schemeChanged && draft.scheme !== "none" ? (
         <Alert tone="info">
           Changing the scheme may give the endpoint a new signing secret (a key of one scheme cannot sign for

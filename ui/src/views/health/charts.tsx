@@ -7,6 +7,7 @@
  * is one image with a spoken summary (`role="img"`, `aria-label`), followed by the figures as a real table in a
  * <details>; hovering a bar or point shows its values through SVG <title> tooltips.
  */
+import type { ReactNode } from "react";
 import { ChartFigure, Legend, TimeTable, type ChartSeries, type TimeBucket } from "./chart-frame";
 import { axisTimeLabel, bucketRangeLabel, labelledIndexes, niceTicks, textWidth } from "./chart-scale";
 
@@ -101,20 +102,30 @@ function plotGeometry(width: number, ticks: number[], formatValue: (value: numbe
   return { plotLeft, plotRight, plotBottom, yScale };
 }
 
-/** Bars per time bucket, the series stacked bottom to top (successes under failures). */
-export function StackedBarChart(props: TimeChartProps) {
-  const { title, summary, series, buckets, bucketSeconds, windowMs, yLabel, formatValue } = props;
-  const max = Math.max(
-    0,
-    ...buckets.map((bucket) => bucket.values.reduce<number>((sum, v) => sum + (v ?? 0), 0)),
-  );
+/** Where a time chart's marks go: the plot's left edge and baseline, each bucket's width, and the y scale. */
+interface TimePlot {
+  plotLeft: number;
+  plotBottom: number;
+  band: number;
+  yScale: (value: number) => number;
+}
+
+/**
+ * What both time charts share: the figure with legend and data table, the measured SVG, and the axes scaled to
+ * `max`; `marks` draws the chart's own bars or lines into the plot.
+ */
+function TimeChartFrame({
+  max,
+  marks,
+  ...props
+}: TimeChartProps & { max: number; marks: (plot: TimePlot) => ReactNode }) {
+  const { title, summary, series, buckets, windowMs, yLabel, formatValue } = props;
   const ticks = niceTicks(max, 4, props.integers);
   return (
     <ChartFigure title={title} legend={<Legend series={series} />} table={<TimeTable {...props} />}>
       {(width) => {
         const { plotLeft, plotRight, plotBottom, yScale } = plotGeometry(width, ticks, formatValue);
         const band = (plotRight - plotLeft) / Math.max(1, buckets.length);
-        const gap = Math.min(4, band * 0.2);
         return (
           <svg
             className="chart"
@@ -135,45 +146,7 @@ export function StackedBarChart(props: TimeChartProps) {
               yLabel={yLabel}
               formatValue={formatValue}
             />
-            {buckets.map((bucket, index) => {
-              const x = plotLeft + index * band + gap / 2;
-              let below = 0;
-              const tooltip = [
-                bucketRangeLabel(bucket.start, bucketSeconds),
-                ...series.map((item, i) => `${item.label}: ${formatValue(bucket.values[i] ?? 0)}`),
-              ].join("\n");
-              return (
-                <g key={bucket.start} className="chart-bucket">
-                  <title>{tooltip}</title>
-                  <rect
-                    className="chart-hit"
-                    x={x}
-                    y={MARGIN.top}
-                    width={band - gap}
-                    height={plotBottom - MARGIN.top}
-                  />
-                  {series.map((item, i) => {
-                    const value = bucket.values[i] ?? 0;
-                    if (value <= 0) return null;
-                    const bottom = yScale(below);
-                    below += value;
-                    const top = yScale(below);
-                    const height = bottom - top;
-                    return (
-                      <rect
-                        key={item.label}
-                        className={`chart-bar chart-fill-${item.tone}`}
-                        data-series={item.label}
-                        x={x}
-                        y={top}
-                        width={Math.max(1, band - gap)}
-                        height={Math.max(1, height)}
-                      />
-                    );
-                  })}
-                </g>
-              );
-            })}
+            {marks({ plotLeft, plotBottom, band, yScale })}
           </svg>
         );
       }}
@@ -181,37 +154,75 @@ export function StackedBarChart(props: TimeChartProps) {
   );
 }
 
+/** Bars per time bucket, the series stacked bottom to top (successes under failures). */
+export function StackedBarChart(props: TimeChartProps) {
+  const { series, buckets, bucketSeconds, formatValue } = props;
+  const max = Math.max(
+    0,
+    ...buckets.map((bucket) => bucket.values.reduce<number>((sum, v) => sum + (v ?? 0), 0)),
+  );
+  return (
+    <TimeChartFrame
+      {...props}
+      max={max}
+      marks={({ plotLeft, plotBottom, band, yScale }) => {
+        const gap = Math.min(4, band * 0.2);
+        return buckets.map((bucket, index) => {
+          const x = plotLeft + index * band + gap / 2;
+          let below = 0;
+          const tooltip = [
+            bucketRangeLabel(bucket.start, bucketSeconds),
+            ...series.map((item, i) => `${item.label}: ${formatValue(bucket.values[i] ?? 0)}`),
+          ].join("\n");
+          return (
+            <g key={bucket.start} className="chart-bucket">
+              <title>{tooltip}</title>
+              <rect
+                className="chart-hit"
+                x={x}
+                y={MARGIN.top}
+                width={band - gap}
+                height={plotBottom - MARGIN.top}
+              />
+              {series.map((item, i) => {
+                const value = bucket.values[i] ?? 0;
+                if (value <= 0) return null;
+                const bottom = yScale(below);
+                below += value;
+                const top = yScale(below);
+                const height = bottom - top;
+                return (
+                  <rect
+                    key={item.label}
+                    className={`chart-bar chart-fill-${item.tone}`}
+                    data-series={item.label}
+                    x={x}
+                    y={top}
+                    width={Math.max(1, band - gap)}
+                    height={Math.max(1, height)}
+                  />
+                );
+              })}
+            </g>
+          );
+        });
+      }}
+    />
+  );
+}
+
 /** Lines over time, broken where a bucket has no value; each value also gets a point with a tooltip. */
 export function LineChart(props: TimeChartProps) {
-  const { title, summary, series, buckets, bucketSeconds, windowMs, yLabel, formatValue } = props;
+  const { series, buckets, bucketSeconds, formatValue } = props;
   const max = Math.max(0, ...buckets.flatMap((bucket) => bucket.values.map((value) => value ?? 0)));
-  const ticks = niceTicks(max, 4, props.integers);
   return (
-    <ChartFigure title={title} legend={<Legend series={series} />} table={<TimeTable {...props} />}>
-      {(width) => {
-        const { plotLeft, plotRight, plotBottom, yScale } = plotGeometry(width, ticks, formatValue);
-        const band = (plotRight - plotLeft) / Math.max(1, buckets.length);
+    <TimeChartFrame
+      {...props}
+      max={max}
+      marks={({ plotLeft, plotBottom, band, yScale }) => {
         const xOf = (index: number) => plotLeft + index * band + band / 2;
         return (
-          <svg
-            className="chart"
-            viewBox={`0 0 ${width} ${CHART_HEIGHT}`}
-            role="img"
-            aria-label={summary}
-            preserveAspectRatio="xMidYMid meet"
-          >
-            <TimeAxes
-              width={width}
-              ticks={ticks}
-              yScale={yScale}
-              plotLeft={plotLeft}
-              plotRight={plotRight}
-              buckets={buckets}
-              band={band}
-              windowMs={windowMs}
-              yLabel={yLabel}
-              formatValue={formatValue}
-            />
+          <>
             {buckets.map((bucket, index) => (
               <rect
                 key={bucket.start}
@@ -269,10 +280,10 @@ export function LineChart(props: TimeChartProps) {
                 </g>
               );
             })}
-          </svg>
+          </>
         );
       }}
-    </ChartFigure>
+    />
   );
 }
 
