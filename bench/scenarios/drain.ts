@@ -101,6 +101,7 @@ export const drainScenario: Scenario = {
         ],
         notes,
         noisy: isNoisy(cpu),
+        ...(problems.length > 0 ? { void: problems.join("; ") } : {}),
       };
     } finally {
       await receiver.close();

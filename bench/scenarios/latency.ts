@@ -164,6 +164,7 @@ export const latencyScenario: Scenario = {
         ],
         notes,
         noisy: cpu === null || isNoisy(cpu),
+        ...(valid ? {} : { void: problems.join("; ") }),
       };
     } finally {
       await generator.close();
