@@ -225,6 +225,7 @@ export async function createHerald(config: HeraldConfig, overrides: HeraldOverri
             maxInFlight: config.deliveryMaxInFlight,
             perEndpointConcurrency: config.deliveryEndpointConcurrency,
             idlePollMs: config.deliveryPollMs,
+            sendThreads: config.deliverySendThreads,
             maxResponseBytes: config.maxResponseBytes,
           },
         );

@@ -36,6 +36,7 @@ export interface HeraldConfig {
   /** CIDRs, addresses and hosts deliveries may reach despite the SSRF guard (validated; see `parseAllowList`). */
   allowedTargets: readonly string[];
   deliveryMaxInFlight: number;
+  deliverySendThreads: number;
   deliveryEndpointConcurrency: number;
   deliveryPollMs: number;
   maxResponseBytes: number;
@@ -303,6 +304,15 @@ const SETTINGS_BY_KEY: { [K in keyof HeraldConfig]: Setting<K> } = {
     doc: "Requests in flight to one endpoint at once, per worker process.",
     fallback: () => 32,
     parse: integer(1, 10_000),
+  },
+  deliverySendThreads: {
+    key: "deliverySendThreads",
+    env: "HERALD_DELIVERY_SEND_THREADS",
+    flag: "delivery-send-threads",
+    defaultText: "1",
+    doc: "Worker threads that send the HTTP requests while the main thread claims, signs and records outcomes; 0 sends on the main thread.",
+    fallback: () => 1,
+    parse: integer(0, 64),
   },
   deliveryPollMs: {
     key: "deliveryPollMs",

@@ -23,7 +23,8 @@ import { LeaseReleaser } from "./lease-releaser.js";
 import { buildOutcome, unsentResult } from "./outcome.js";
 import { OutcomeWriter } from "./outcome-writer.js";
 import { buildRequest, loggedRequestHeaders } from "./request-builder.js";
-import { Sender } from "./sender.js";
+import { Sender, type SenderOptions, type SendTransport } from "./sender.js";
+import { SendThreads } from "./send-threads.js";
 import { SigningKeyCache } from "./signing-keys.js";
 
 export interface DeliveryEngineDeps {
@@ -61,11 +62,22 @@ export interface DeliveryEngineOptions {
   signingKeyCacheMs?: number;
   /** Outcomes per `completeDeliveries` call at most. */
   outcomeBatchSize?: number;
+  /**
+   * Worker threads that send (send-threads.ts); 0 sends on the engine's own thread. Default
+   * `DEFAULT_SEND_THREADS`.
+   */
+  sendThreads?: number;
 }
 
 type Tuning = Required<
-  Omit<DeliveryEngineOptions, "signatureHeaderStyle" | "defaultRetrySchedule" | "userAgent" | "allowList">
+  Omit<
+    DeliveryEngineOptions,
+    "signatureHeaderStyle" | "defaultRetrySchedule" | "userAgent" | "allowList" | "sendThreads"
+  >
 >;
+
+/** One thread sends for the main thread: on 2 cores, more would only compete with it for the CPU. */
+export const DEFAULT_SEND_THREADS = 1;
 
 export const DELIVERY_ENGINE_DEFAULTS: Readonly<Tuning> = Object.freeze({
   maxInFlight: 256,
@@ -130,14 +142,21 @@ export function createDeliveryEngine(
 ): DeliveryEngine {
   const { store, log, now } = deps;
   const settings = tuning(options);
-  const sender = new Sender({
+  const senderOptions: SenderOptions = {
     allowList: options.allowList,
     userAgent: options.userAgent,
     maxResponseBytes: settings.maxResponseBytes,
     // As many as may be in flight: a request never queues inside undici, where its timeout would not run yet.
     connectionsPerOrigin: settings.maxInFlight,
     maxOrigins: MAX_ORIGINS,
-  });
+  };
+  const sendThreads = options.sendThreads ?? DEFAULT_SEND_THREADS;
+  if (!Number.isInteger(sendThreads) || sendThreads < 0)
+    throw new RangeError(`delivery option sendThreads must be 0 or more, got ${sendThreads}`);
+  const sender: SendTransport =
+    sendThreads === 0
+      ? new Sender(senderOptions)
+      : new SendThreads({ threads: sendThreads, sender: senderOptions, log });
   const signingKeys = new SigningKeyCache({
     store,
     now,
@@ -288,9 +307,10 @@ export function createDeliveryEngine(
         log.warn({ err: error }, "delivery: cross-process wake-ups unavailable; relying on the idle poll");
       }
     }
+    await sender.ready();
     if (stopping) return;
     dispatcher.start();
-    log.info({ ...settings }, "delivery engine started");
+    log.info({ ...settings, sendThreads }, "delivery engine started");
   }
 
   async function shutdown(): Promise<void> {

@@ -40,6 +40,20 @@ export interface SendResult {
   retryAfter: string | null;
 }
 
+/**
+ * What the engine sends through: a `Sender` on the calling thread, or `SendThreads` (send-threads.ts), which
+ * runs a `Sender` in each of its worker threads.
+ */
+export interface SendTransport {
+  /** Resolves once the transport can send; rejects when it cannot start. */
+  ready(): Promise<void>;
+  /** Never rejects: every failure is a `SendResult` with an `errorKind`. */
+  send(request: OutboundRequest): Promise<SendResult>;
+  /** Cuts every exchange in progress; each `send` then resolves with errorKind `other` ("interrupted"). */
+  abortInFlight(): void;
+  close(): Promise<void>;
+}
+
 export interface SenderOptions {
   allowList: TargetAllowList;
   userAgent: string;
@@ -229,7 +243,7 @@ type Target =
 /** Distinct endpoint URLs whose parsing is cached; the cache starts over beyond this. */
 const MAX_CACHED_TARGETS = 10_000;
 
-export class Sender {
+export class Sender implements SendTransport {
   private readonly pools = new Map<string, Pool>();
   private readonly targets = new Map<string, Target>();
   private readonly inFlight = new Set<Exchange>();
@@ -285,6 +299,10 @@ export class Sender {
     if (this.targets.size >= MAX_CACHED_TARGETS) this.targets.clear();
     this.targets.set(rawUrl, target);
     return target;
+  }
+
+  ready(): Promise<void> {
+    return Promise.resolve();
   }
 
   send(request: OutboundRequest): Promise<SendResult> {

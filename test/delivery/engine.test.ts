@@ -91,6 +91,31 @@ describe.each(BACKENDS)("delivery engine (%s)", (backend) => {
     ]);
   });
 
+  it.each([0, 2])(
+    "delivers and signs the same with %i send threads (0: on the engine's thread)",
+    async (threads) => {
+      const rx = await h.receiver();
+      const { app, endpoints } = await createApp(h.store, [{ url: `${rx.url}/a` }, { url: `${rx.url}/b` }]);
+      h.engine({ sendThreads: threads });
+      const payloads = Array.from({ length: 20 }, (_, i) => `{"n":${i}}`);
+      await sendMessages(h.store, app.id, payloads);
+      await rx.waitFor(40);
+      for (const endpoint of endpoints) {
+        const webhook = new Webhook(await secretOf(endpoint));
+        const requests = rx.requests.filter((request) => `${rx.url}${request.url}` === endpoint.url);
+        expect(requests.map((request) => request.text).sort()).toEqual([...payloads].sort());
+        for (const request of requests)
+          expect(() => webhook.verify(request.text, headerRecord(request.headers))).not.toThrow();
+      }
+      const succeeded = await eventually(async () => {
+        const attempts = (await attemptsOf(h.store, app.id)).filter(
+          (attempt) => attempt.responseStatusCode === 200,
+        );
+        return attempts.length >= 40 && attempts;
+      });
+      expect(succeeded).toHaveLength(40);
+    },
+  );
   it("sends form-encoded bodies to form endpoints and signs what it sends", async () => {
     const rx = await h.receiver();
     const { app, endpoints } = await createApp(h.store, [{ url: `${rx.url}/form`, payloadFormat: "form" }]);

@@ -1,0 +1,196 @@
+/**
+ * Sending off the engine's thread (DESIGN §3). Each send thread (send-thread.ts) runs a `Sender`: undici's
+ * request writing and response parsing, the sockets' system calls and the deadline sweep — in the drain
+ * benchmark about a third of the main thread's time — leave the thread that claims deliveries and writes their
+ * outcomes. The main thread keeps what needs its state: the lanes, signing (with its key cache) and outcomes.
+ *
+ * Sends queued in one turn of the event loop go to a thread as one message (send-thread-protocol.ts). A send
+ * goes to the thread with the fewest sends in flight; each thread keeps its own connection pools.
+ *
+ * A thread that dies takes no delivery with it: its sends in flight resolve as failed attempts ("the send
+ * thread stopped"), retried on their schedule like any network error, and a new thread replaces it at the
+ * next send (at most one start per `RESTART_DELAY_MS`; sends in between fail the same way). A thread's handle
+ * is referenced only while it has sends in flight, like a socket, so an idle Herald does not hold the process.
+ */
+import type { Logger } from "pino";
+import type { Worker } from "node:worker_threads";
+import { startModuleWorker } from "../lib/module-worker.js";
+import type { FromSendThread, QueuedSend, SendThreadData, ToSendThread } from "./send-thread-protocol.js";
+import type { OutboundRequest, SendResult, SenderOptions, SendTransport } from "./sender.js";
+
+export interface SendThreadsOptions {
+  /** Worker threads; at least 1. */
+  threads: number;
+  sender: SenderOptions;
+  log: Logger;
+}
+
+const SEND_THREAD_MODULE = new URL("./send-thread.js", import.meta.url);
+const RESTART_DELAY_MS = 1_000;
+/** How long `close()` waits for a thread to close its pools before terminating it. */
+const CLOSE_TIMEOUT_MS = 5_000;
+
+function failure(text: string): SendResult {
+  return { statusCode: 0, responseBody: text, durationMs: 0, errorKind: "other", retryAfter: null };
+}
+
+class SendThread {
+  private readonly worker: Worker;
+  private readonly waiting = new Map<number, (result: SendResult) => void>();
+  private queued: QueuedSend[] = [];
+  private flushScheduled = false;
+  private nextId = 0;
+  private closed: (() => void) | null = null;
+  /** Resolves on the thread's "ready", rejects if it fails before that. */
+  readonly ready: Promise<void>;
+  alive = true;
+
+  constructor(data: SendThreadData, log: Logger, onExit: (thread: SendThread) => void) {
+    this.worker = startModuleWorker(SEND_THREAD_MODULE, { workerData: data, name: "herald-send" });
+    this.worker.unref();
+    let becameReady: () => void = () => undefined;
+    let failedToStart: (error: Error) => void = () => undefined;
+    this.ready = new Promise<void>((resolve, reject) => {
+      becameReady = resolve;
+      failedToStart = reject;
+    });
+    // Nobody may be waiting for `ready` (a thread started to replace another); its failure is logged below.
+    this.ready.catch(() => undefined);
+    this.worker.on("message", (message: FromSendThread) => {
+      switch (message.kind) {
+        case "ready":
+          becameReady();
+          return;
+        case "results":
+          this.settle(message.ids, message.results);
+          return;
+        case "closed":
+          this.closed?.();
+          return;
+      }
+    });
+    this.worker.on("error", (error) => {
+      log.error({ err: error }, "delivery: a send thread failed");
+      failedToStart(error);
+    });
+    this.worker.on("exit", (code) => {
+      this.alive = false;
+      failedToStart(new Error(`the send thread exited with code ${code} before it was ready`));
+      this.closed?.();
+      if (this.waiting.size > 0) {
+        const stopped = failure("request interrupted: the send thread stopped");
+        for (const resolve of this.waiting.values()) resolve(stopped);
+        this.waiting.clear();
+      }
+      onExit(this);
+    });
+  }
+
+  get inFlight(): number {
+    return this.waiting.size;
+  }
+
+  send(request: OutboundRequest): Promise<SendResult> {
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      if (this.waiting.size === 0) this.worker.ref();
+      this.waiting.set(id, resolve);
+      this.queued.push({ id, request });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        queueMicrotask(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.queued.length === 0 || !this.alive) return;
+    this.post({ kind: "send", sends: this.queued });
+    this.queued = [];
+  }
+
+  private settle(ids: readonly number[], results: readonly SendResult[]): void {
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i]!;
+      const resolve = this.waiting.get(id);
+      if (!resolve) continue;
+      this.waiting.delete(id);
+      resolve(results[i]!);
+    }
+    if (this.waiting.size === 0) this.worker.unref();
+  }
+
+  abort(): void {
+    if (this.alive) this.post({ kind: "abort" });
+  }
+
+  /** Closes the thread's pools and ends it; terminates it after `CLOSE_TIMEOUT_MS`. */
+  async close(): Promise<void> {
+    if (!this.alive) return;
+    this.flush();
+    const closed = new Promise<void>((resolve) => (this.closed = resolve));
+    this.worker.ref();
+    this.post({ kind: "close" });
+    const timer = setTimeout(() => void this.worker.terminate(), CLOSE_TIMEOUT_MS);
+    await closed;
+    clearTimeout(timer);
+  }
+
+  private post(message: ToSendThread): void {
+    this.worker.postMessage(message);
+  }
+}
+
+export class SendThreads implements SendTransport {
+  private readonly threads: SendThread[] = [];
+  private readonly data: SendThreadData;
+  private lastStartAt = 0;
+  private closing = false;
+
+  constructor(private readonly options: SendThreadsOptions) {
+    if (!Number.isInteger(options.threads) || options.threads < 1)
+      throw new RangeError(`send threads must be a positive integer, got ${options.threads}`);
+    this.data = { sender: options.sender };
+    for (let i = 0; i < options.threads; i++) this.threads.push(this.startThread());
+  }
+
+  private startThread(): SendThread {
+    this.lastStartAt = performance.now();
+    return new SendThread(this.data, this.options.log, (exited) => {
+      if (this.closing) return;
+      this.options.log.warn("delivery: a send thread stopped; its sends in flight count as failed attempts");
+      const index = this.threads.indexOf(exited);
+      if (index >= 0) this.threads.splice(index, 1);
+    });
+  }
+
+  async ready(): Promise<void> {
+    await Promise.all(this.threads.map((thread) => thread.ready));
+  }
+
+  send(request: OutboundRequest): Promise<SendResult> {
+    if (this.closing) return Promise.resolve(failure("request interrupted: Herald is shutting down"));
+    if (
+      this.threads.length < this.options.threads &&
+      performance.now() - this.lastStartAt >= RESTART_DELAY_MS
+    ) {
+      this.threads.push(this.startThread());
+    }
+    let chosen: SendThread | undefined;
+    for (const thread of this.threads) {
+      if (thread.alive && (chosen === undefined || thread.inFlight < chosen.inFlight)) chosen = thread;
+    }
+    if (!chosen) return Promise.resolve(failure("request not sent: no send thread is running"));
+    return chosen.send(request);
+  }
+
+  abortInFlight(): void {
+    for (const thread of this.threads) thread.abort();
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.all(this.threads.map((thread) => thread.close()));
+  }
+}
