@@ -8,6 +8,7 @@ import { join } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import pg from "pg";
 import type { BenchHerald } from "./harness.js";
+import { CLAIM_PLANNER_SETTING } from "../src/store/postgres/hot-path.js";
 
 /** Pending deliveries, split by whether a lease holds them. */
 export interface QueueCounts {
@@ -96,8 +97,15 @@ async function postgresProbe(url: string): Promise<DatabaseProbe> {
       // Literals, not parameters: pg sends unnamed statements, which Postgres plans afresh with the values.
       const sql = `EXPLAIN ${DUE_ROWS.replaceAll("$now", String(Math.trunc(now))).replace("$limit", String(limit))}
         FOR UPDATE SKIP LOCKED`;
-      const { rows } = await client.query<{ "QUERY PLAN": string }>(sql);
-      return rows.map((row) => row["QUERY PLAN"].trim());
+      // Under the planner setting the claim runs with, in a transaction of its own as the claim's is.
+      await client.query("BEGIN");
+      try {
+        await client.query(CLAIM_PLANNER_SETTING);
+        const { rows } = await client.query<{ "QUERY PLAN": string }>(sql);
+        return rows.map((row) => row["QUERY PLAN"].trim());
+      } finally {
+        await client.query("ROLLBACK");
+      }
     },
     async queueCounts() {
       const { rows } = await client.query<Record<keyof QueueCounts, string>>(COUNTS);

@@ -56,7 +56,7 @@ export function openPostgresStore(
   const listeners = new Set<() => Promise<void>>();
   let closing: Promise<void> | undefined;
 
-  const hotPath = postgresHotPath(db, metrics);
+  const hotPath = postgresHotPath(db, pool, metrics);
   const store = createSqlStore({
     context,
     capabilities: { sharedQueue: true, crossProcessWakeups: true },
