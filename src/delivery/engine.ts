@@ -1,7 +1,7 @@
 /**
  * The delivery engine (DESIGN §3): claim due deliveries (dispatcher.ts), queue them per endpoint under the
- * concurrency and rate caps (endpoint-lanes.ts), build, sign and send each attempt (request-builder.ts,
- * sender.ts), turn the result into an outcome (outcome.ts) and write outcomes in batches (outcome-writer.ts).
+ * concurrency and rate caps (endpoint-lanes.ts), build, sign and send each attempt (attempts.ts, in send
+ * threads by default: send-threads.ts), turn the result into an outcome (outcome.ts) and write outcomes in batches (outcome-writer.ts).
  *
  * Lifecycle: `start()` subscribes to cross-process wake-ups when the store offers them and starts claiming;
  * `wake()` is for the API after each committed accept; `stop()` stops claiming, gives back the leases of
@@ -20,10 +20,10 @@ import type { ClaimedDelivery, Store } from "../store/store.js";
 import { Dispatcher } from "./dispatcher.js";
 import { EndpointLanes, MAX_SEND_MS, type Job } from "./endpoint-lanes.js";
 import { LeaseReleaser } from "./lease-releaser.js";
-import { buildOutcome, unsentResult } from "./outcome.js";
+import { LocalAttempts, type AttemptTransport } from "./attempts.js";
+import { buildOutcome } from "./outcome.js";
 import { OutcomeWriter } from "./outcome-writer.js";
-import { buildRequest, loggedRequestHeaders } from "./request-builder.js";
-import { Sender, type SenderOptions, type SendTransport } from "./sender.js";
+import type { SendThreadData } from "./send-thread-protocol.js";
 import { SendThreads } from "./send-threads.js";
 import { SigningKeyCache } from "./signing-keys.js";
 
@@ -142,21 +142,24 @@ export function createDeliveryEngine(
 ): DeliveryEngine {
   const { store, log, now } = deps;
   const settings = tuning(options);
-  const senderOptions: SenderOptions = {
-    allowList: options.allowList,
-    userAgent: options.userAgent,
-    maxResponseBytes: settings.maxResponseBytes,
-    // As many as may be in flight: a request never queues inside undici, where its timeout would not run yet.
-    connectionsPerOrigin: settings.maxInFlight,
-    maxOrigins: MAX_ORIGINS,
+  const attemptOptions: SendThreadData = {
+    signatureHeaderStyle: options.signatureHeaderStyle,
+    sender: {
+      allowList: options.allowList,
+      userAgent: options.userAgent,
+      maxResponseBytes: settings.maxResponseBytes,
+      // As many as may be in flight: a request never queues inside undici, where its timeout would not run yet.
+      connectionsPerOrigin: settings.maxInFlight,
+      maxOrigins: MAX_ORIGINS,
+    },
   };
   const sendThreads = options.sendThreads ?? DEFAULT_SEND_THREADS;
   if (!Number.isInteger(sendThreads) || sendThreads < 0)
     throw new RangeError(`delivery option sendThreads must be 0 or more, got ${sendThreads}`);
-  const sender: SendTransport =
+  const transport: AttemptTransport =
     sendThreads === 0
-      ? new Sender(senderOptions)
-      : new SendThreads({ threads: sendThreads, sender: senderOptions, log });
+      ? new LocalAttempts(attemptOptions)
+      : new SendThreads({ threads: sendThreads, attempts: attemptOptions, log });
   const signingKeys = new SigningKeyCache({
     store,
     now,
@@ -245,15 +248,13 @@ export function createDeliveryEngine(
           return;
         }
       }
-      const built = buildRequest(
-        claimed.message,
-        claimed.endpoint,
+      const { result, requestHeaders } = await transport.attempt({
+        message: claimed.message,
+        endpoint: claimed.endpoint,
         signing,
-        options.signatureHeaderStyle,
-        Math.floor(startedAt / 1000),
-      );
-      const result =
-        "problem" in built ? unsentResult(built.problem) : await sender.send({ ...built.request, timeoutMs });
+        timestampSeconds: Math.floor(startedAt / 1000),
+        timeoutMs,
+      });
       const outcome = buildOutcome({
         claimed,
         result,
@@ -261,7 +262,7 @@ export function createDeliveryEngine(
         finishedAt: now(),
         defaultSchedule: options.defaultRetrySchedule,
         random: deps.random,
-        requestHeaders: "problem" in built ? null : loggedRequestHeaders(built.request, options.userAgent),
+        requestHeaders,
       });
       if (outcome.disableEndpoint) lanes.markGone(claimed.endpoint.id);
       writer.submit(outcome);
@@ -307,7 +308,7 @@ export function createDeliveryEngine(
         log.warn({ err: error }, "delivery: cross-process wake-ups unavailable; relying on the idle poll");
       }
     }
-    await sender.ready();
+    await transport.ready();
     if (stopping) return;
     dispatcher.start();
     log.info({ ...settings, sendThreads }, "delivery engine started");
@@ -323,14 +324,14 @@ export function createDeliveryEngine(
         { sends: lanes.active },
         "delivery: sends still running at the end of the drain; interrupting them",
       );
-      sender.abortInFlight();
+      transport.abortInFlight();
       await attemptsFinished(INTERRUPT_GRACE_MS);
     }
     const written = await writer.drain(settings.drainTimeoutMs);
     await releaser.drain();
     if (unsubscribe)
       await unsubscribe().catch((error: unknown) => log.warn({ err: error }, "delivery: unlisten failed"));
-    await sender.close();
+    await transport.close();
     log.info({ released, outcomesWritten: written }, "delivery engine stopped");
   }
 

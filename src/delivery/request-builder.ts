@@ -28,8 +28,8 @@ const CONTENT_TYPES: Record<Endpoint["payloadFormat"], string> = {
 };
 
 export function buildRequest(
-  message: Message,
-  endpoint: Endpoint,
+  message: Pick<Message, "id" | "payload">,
+  endpoint: Pick<Endpoint, "url" | "headers" | "payloadFormat" | "signature">,
   signing: EndpointSigning,
   headerStyle: SignatureHeaderStyle,
   timestampSeconds: number,

@@ -1,23 +1,35 @@
 /**
- * The messages between the engine's thread and a send thread (send-threads.ts ↔ send-thread.ts). Sends and
+ * The messages between the engine's thread and a send thread (send-threads.ts ↔ send-thread.ts). Attempts and
  * results travel in batches — everything queued in one turn of the sending side's event loop is one
  * `postMessage` — because a message costs a few microseconds however small it is.
+ *
+ * An endpoint's signing material crosses once, not with every attempt: the engine numbers each
+ * `EndpointSigning` it hands to a thread (`signingId`), sends the material with the first attempt that uses
+ * it, and tells the thread to `forget` a number once it is replaced (the key cache refreshed it, a rotation)
+ * or evicted — after that batch's attempts, which may still use it. Numbers are never reused, and messages
+ * arrive in order, so a number is always known when used.
  */
-import type { OutboundRequest, SendResult, SenderOptions } from "./sender.js";
+import type { AttemptEndpoint, AttemptExchange, AttemptMessage } from "./attempts.js";
+import type { LocalAttemptsOptions } from "./attempts.js";
+import type { EndpointSigning } from "./signing-keys.js";
 
-/** The thread's `workerData`: its `Sender`'s options (the allow-list's BlockList is cloneable). */
-export interface SendThreadData {
-  sender: SenderOptions;
-}
+/** The thread's `workerData` (the allow-list's BlockList is cloneable). */
+export type SendThreadData = LocalAttemptsOptions;
 
-export interface QueuedSend {
+export interface QueuedAttempt {
   /** Unique per send thread; its result comes back with it. */
   id: number;
-  request: OutboundRequest;
+  message: AttemptMessage;
+  endpoint: AttemptEndpoint;
+  signingId: number;
+  /** Present the first time `signingId` is used. */
+  signing?: EndpointSigning;
+  timestampSeconds: number;
+  timeoutMs: number;
 }
 
 export type ToSendThread =
-  | { kind: "send"; sends: QueuedSend[] }
+  | { kind: "attempts"; attempts: QueuedAttempt[]; forget: number[] }
   /** Cut every exchange in progress: a shutdown that cannot wait any longer. */
   | { kind: "abort" }
   /** Close the connection pools, report what is left, and end the thread. */
@@ -25,6 +37,6 @@ export type ToSendThread =
 
 export type FromSendThread =
   | { kind: "ready" }
-  /** `results[i]` is the result of the send `ids[i]`. */
-  | { kind: "results"; ids: number[]; results: SendResult[] }
+  /** `exchanges[i]` is the result of the attempt `ids[i]`. */
+  | { kind: "results"; ids: number[]; exchanges: AttemptExchange[] }
   | { kind: "closed" };

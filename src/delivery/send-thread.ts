@@ -1,21 +1,24 @@
 /**
- * A send thread's entry point (started by send-threads.ts): one `Sender` — its connection pools, SSRF guard,
- * deadlines and response cap — fed with batches of sends, answering with batches of results. Results settled
- * in the same turn of this thread's event loop go back as one message, posted from `setImmediate`, after every
- * socket that was ready in that turn has been read.
+ * A send thread's entry point (started by send-threads.ts): one `LocalAttempts` — request building and
+ * signing, and the `Sender` with its connection pools, SSRF guard, deadlines and response cap — fed with
+ * batches of attempts, answering with batches of results. Results settled in the same turn of this thread's
+ * event loop go back as one message, posted from `setImmediate`, after every socket that was ready in that
+ * turn has been read.
  */
 import { parentPort, workerData } from "node:worker_threads";
+import { LocalAttempts, type AttemptExchange } from "./attempts.js";
 import type { FromSendThread, SendThreadData, ToSendThread } from "./send-thread-protocol.js";
-import { Sender, type SendResult } from "./sender.js";
+import type { EndpointSigning } from "./signing-keys.js";
 
 const port = parentPort;
 if (!port) throw new Error("send-thread.ts runs as a worker thread, started by send-threads.ts");
 
-const { sender: senderOptions } = workerData as SendThreadData;
-const sender = new Sender(senderOptions);
+const attempts = new LocalAttempts(workerData as SendThreadData);
+/** Signing material by the number the engine gave it (send-thread-protocol.ts). */
+const signings = new Map<number, EndpointSigning>();
 
 let ids: number[] = [];
-let results: SendResult[] = [];
+let exchanges: AttemptExchange[] = [];
 let flushScheduled = false;
 
 function post(message: FromSendThread): void {
@@ -25,40 +28,52 @@ function post(message: FromSendThread): void {
 function flush(): void {
   flushScheduled = false;
   if (ids.length === 0) return;
-  post({ kind: "results", ids, results });
+  post({ kind: "results", ids, exchanges });
   ids = [];
-  results = [];
+  exchanges = [];
 }
 
-function report(id: number, result: SendResult): void {
+function report(id: number, exchange: AttemptExchange): void {
   ids.push(id);
-  results.push(result);
+  exchanges.push(exchange);
   if (!flushScheduled) {
     flushScheduled = true;
     setImmediate(flush);
   }
 }
 
-function failed(error: unknown): SendResult {
-  const text = error instanceof Error ? error.message : String(error);
-  return { statusCode: 0, responseBody: text, durationMs: 0, errorKind: "other", retryAfter: null };
+function failed(text: string): AttemptExchange {
+  return {
+    result: { statusCode: 0, responseBody: text, durationMs: 0, errorKind: "other", retryAfter: null },
+    requestHeaders: null,
+  };
 }
 
 port.on("message", (message: ToSendThread) => {
   switch (message.kind) {
-    case "send":
-      for (const { id, request } of message.sends) {
-        sender.send(request).then(
-          (result) => report(id, result),
-          (error: unknown) => report(id, failed(error)),
+    case "attempts":
+      for (const queued of message.attempts) {
+        if (queued.signing) signings.set(queued.signingId, queued.signing);
+        const signing = signings.get(queued.signingId);
+        if (!signing) {
+          report(queued.id, failed("the send thread lost this endpoint's signing keys"));
+          continue;
+        }
+        const { id, message: attemptMessage, endpoint, timestampSeconds, timeoutMs } = queued;
+        attempts.attempt({ message: attemptMessage, endpoint, signing, timestampSeconds, timeoutMs }).then(
+          (exchange) => report(id, exchange),
+          (error: unknown) => report(id, failed(error instanceof Error ? error.message : String(error))),
         );
       }
+      // After the batch's attempts, which may still use a number replaced later in the same batch: each took
+      // its material when it started, above.
+      for (const forgotten of message.forget) signings.delete(forgotten);
       return;
     case "abort":
-      sender.abortInFlight();
+      attempts.abortInFlight();
       return;
     case "close":
-      void sender.close().finally(() => {
+      void attempts.close().finally(() => {
         flush();
         post({ kind: "closed" });
         port.close();

@@ -1,27 +1,31 @@
 /**
- * Sending off the engine's thread (DESIGN §3). Each send thread (send-thread.ts) runs a `Sender`: undici's
- * request writing and response parsing, the sockets' system calls and the deadline sweep — in the drain
- * benchmark about a third of the main thread's time — leave the thread that claims deliveries and writes their
- * outcomes. The main thread keeps what needs its state: the lanes, signing (with its key cache) and outcomes.
+ * Attempts off the engine's thread (DESIGN §3). Each send thread (send-thread.ts) runs a `LocalAttempts`:
+ * building and signing each request, undici's request writing and response parsing, the sockets' system calls
+ * and the deadline sweep leave the thread that claims deliveries and writes their outcomes. The main thread
+ * keeps what needs its state: the lanes, the signing-key cache (its material crosses once per endpoint and
+ * version, see send-thread-protocol.ts) and the outcomes.
  *
- * Sends queued in one turn of the event loop go to a thread as one message (send-thread-protocol.ts). A send
- * goes to the thread with the fewest sends in flight; each thread keeps its own connection pools.
+ * Attempts queued in one turn of the event loop go to a thread as one message. An attempt goes to the thread
+ * with the fewest in flight; each thread keeps its own connection pools.
  *
- * A thread that dies takes no delivery with it: its sends in flight resolve as failed attempts ("the send
- * thread stopped"), retried on their schedule like any network error, and a new thread replaces it at the
- * next send (at most one start per `RESTART_DELAY_MS`; sends in between fail the same way). A thread's handle
- * is referenced only while it has sends in flight, like a socket, so an idle Herald does not hold the process.
+ * A thread that dies takes no delivery with it: its attempts in flight resolve as failed ("the send thread
+ * stopped"), retried on their schedule like any network error, and a new thread replaces it at the next
+ * attempt (at most one start per `RESTART_DELAY_MS`; attempts in between fail the same way). A thread's handle
+ * is referenced only while it has attempts in flight, like a socket, so an idle Herald does not hold the
+ * process open.
  */
 import type { Logger } from "pino";
 import type { Worker } from "node:worker_threads";
 import { startModuleWorker } from "../lib/module-worker.js";
-import type { FromSendThread, QueuedSend, SendThreadData, ToSendThread } from "./send-thread-protocol.js";
-import type { OutboundRequest, SendResult, SenderOptions, SendTransport } from "./sender.js";
+import type { EndpointId } from "../domain/ids.js";
+import type { AttemptExchange, AttemptRequest, AttemptTransport } from "./attempts.js";
+import type { FromSendThread, QueuedAttempt, SendThreadData, ToSendThread } from "./send-thread-protocol.js";
+import type { EndpointSigning } from "./signing-keys.js";
 
 export interface SendThreadsOptions {
   /** Worker threads; at least 1. */
   threads: number;
-  sender: SenderOptions;
+  attempts: SendThreadData;
   log: Logger;
 }
 
@@ -29,15 +33,24 @@ const SEND_THREAD_MODULE = new URL("./send-thread.js", import.meta.url);
 const RESTART_DELAY_MS = 1_000;
 /** How long `close()` waits for a thread to close its pools before terminating it. */
 const CLOSE_TIMEOUT_MS = 5_000;
+/** Endpoints whose signing material a thread keeps; the least recently used is forgotten beyond this. */
+const SIGNINGS_PER_THREAD = 10_000;
 
-function failure(text: string): SendResult {
-  return { statusCode: 0, responseBody: text, durationMs: 0, errorKind: "other", retryAfter: null };
+function failure(text: string): AttemptExchange {
+  return {
+    result: { statusCode: 0, responseBody: text, durationMs: 0, errorKind: "other", retryAfter: null },
+    requestHeaders: null,
+  };
 }
 
 class SendThread {
   private readonly worker: Worker;
-  private readonly waiting = new Map<number, (result: SendResult) => void>();
-  private queued: QueuedSend[] = [];
+  private readonly waiting = new Map<number, (exchange: AttemptExchange) => void>();
+  private queued: QueuedAttempt[] = [];
+  /** The signing material this thread holds, per endpoint, with the number it knows it by. */
+  private readonly signings = new Map<EndpointId, { signing: EndpointSigning; id: number }>();
+  private forget: number[] = [];
+  private nextSigningId = 0;
   private flushScheduled = false;
   private nextId = 0;
   private closed: (() => void) | null = null;
@@ -62,7 +75,7 @@ class SendThread {
           becameReady();
           return;
         case "results":
-          this.settle(message.ids, message.results);
+          this.settle(message.ids, message.exchanges);
           return;
         case "closed":
           this.closed?.();
@@ -90,12 +103,26 @@ class SendThread {
     return this.waiting.size;
   }
 
-  send(request: OutboundRequest): Promise<SendResult> {
+  attempt(request: AttemptRequest): Promise<AttemptExchange> {
     const id = this.nextId++;
+    const queued: QueuedAttempt = {
+      id,
+      message: { id: request.message.id, payload: request.message.payload },
+      endpoint: {
+        id: request.endpoint.id,
+        url: request.endpoint.url,
+        headers: request.endpoint.headers,
+        payloadFormat: request.endpoint.payloadFormat,
+        signature: request.endpoint.signature,
+      },
+      ...this.signingFor(request.endpoint.id, request.signing),
+      timestampSeconds: request.timestampSeconds,
+      timeoutMs: request.timeoutMs,
+    };
     return new Promise((resolve) => {
       if (this.waiting.size === 0) this.worker.ref();
       this.waiting.set(id, resolve);
-      this.queued.push({ id, request });
+      this.queued.push(queued);
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         queueMicrotask(() => this.flush());
@@ -103,20 +130,46 @@ class SendThread {
     });
   }
 
+  /** The number the thread knows `signing` by, with the material itself when the thread does not have it. */
+  private signingFor(
+    endpointId: EndpointId,
+    signing: EndpointSigning,
+  ): Pick<QueuedAttempt, "signingId" | "signing"> {
+    const held = this.signings.get(endpointId);
+    if (held) {
+      // Most recently used last: the first entry is the one to forget when full.
+      this.signings.delete(endpointId);
+      if (held.signing === signing) {
+        this.signings.set(endpointId, held);
+        return { signingId: held.id };
+      }
+      this.forget.push(held.id);
+    }
+    const signingId = this.nextSigningId++;
+    this.signings.set(endpointId, { signing, id: signingId });
+    if (this.signings.size > SIGNINGS_PER_THREAD) {
+      const [oldestEndpoint, oldest] = this.signings.entries().next().value as [EndpointId, { id: number }];
+      this.signings.delete(oldestEndpoint);
+      this.forget.push(oldest.id);
+    }
+    return { signingId, signing };
+  }
+
   private flush(): void {
     this.flushScheduled = false;
     if (this.queued.length === 0 || !this.alive) return;
-    this.post({ kind: "send", sends: this.queued });
+    this.post({ kind: "attempts", attempts: this.queued, forget: this.forget });
     this.queued = [];
+    this.forget = [];
   }
 
-  private settle(ids: readonly number[], results: readonly SendResult[]): void {
+  private settle(ids: readonly number[], exchanges: readonly AttemptExchange[]): void {
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i]!;
       const resolve = this.waiting.get(id);
       if (!resolve) continue;
       this.waiting.delete(id);
-      resolve(results[i]!);
+      resolve(exchanges[i]!);
     }
     if (this.waiting.size === 0) this.worker.unref();
   }
@@ -142,7 +195,7 @@ class SendThread {
   }
 }
 
-export class SendThreads implements SendTransport {
+export class SendThreads implements AttemptTransport {
   private readonly threads: SendThread[] = [];
   private readonly data: SendThreadData;
   private lastStartAt = 0;
@@ -151,7 +204,7 @@ export class SendThreads implements SendTransport {
   constructor(private readonly options: SendThreadsOptions) {
     if (!Number.isInteger(options.threads) || options.threads < 1)
       throw new RangeError(`send threads must be a positive integer, got ${options.threads}`);
-    this.data = { sender: options.sender };
+    this.data = options.attempts;
     for (let i = 0; i < options.threads; i++) this.threads.push(this.startThread());
   }
 
@@ -169,7 +222,7 @@ export class SendThreads implements SendTransport {
     await Promise.all(this.threads.map((thread) => thread.ready));
   }
 
-  send(request: OutboundRequest): Promise<SendResult> {
+  attempt(request: AttemptRequest): Promise<AttemptExchange> {
     if (this.closing) return Promise.resolve(failure("request interrupted: Herald is shutting down"));
     if (
       this.threads.length < this.options.threads &&
@@ -182,7 +235,7 @@ export class SendThreads implements SendTransport {
       if (thread.alive && (chosen === undefined || thread.inFlight < chosen.inFlight)) chosen = thread;
     }
     if (!chosen) return Promise.resolve(failure("request not sent: no send thread is running"));
-    return chosen.send(request);
+    return chosen.attempt(request);
   }
 
   abortInFlight(): void {

@@ -40,20 +40,6 @@ export interface SendResult {
   retryAfter: string | null;
 }
 
-/**
- * What the engine sends through: a `Sender` on the calling thread, or `SendThreads` (send-threads.ts), which
- * runs a `Sender` in each of its worker threads.
- */
-export interface SendTransport {
-  /** Resolves once the transport can send; rejects when it cannot start. */
-  ready(): Promise<void>;
-  /** Never rejects: every failure is a `SendResult` with an `errorKind`. */
-  send(request: OutboundRequest): Promise<SendResult>;
-  /** Cuts every exchange in progress; each `send` then resolves with errorKind `other` ("interrupted"). */
-  abortInFlight(): void;
-  close(): Promise<void>;
-}
-
 export interface SenderOptions {
   allowList: TargetAllowList;
   userAgent: string;
@@ -243,7 +229,7 @@ type Target =
 /** Distinct endpoint URLs whose parsing is cached; the cache starts over beyond this. */
 const MAX_CACHED_TARGETS = 10_000;
 
-export class Sender implements SendTransport {
+export class Sender {
   private readonly pools = new Map<string, Pool>();
   private readonly targets = new Map<string, Target>();
   private readonly inFlight = new Set<Exchange>();
@@ -299,10 +285,6 @@ export class Sender implements SendTransport {
     if (this.targets.size >= MAX_CACHED_TARGETS) this.targets.clear();
     this.targets.set(rawUrl, target);
     return target;
-  }
-
-  ready(): Promise<void> {
-    return Promise.resolve();
   }
 
   send(request: OutboundRequest): Promise<SendResult> {

@@ -1,7 +1,7 @@
 /**
  * One synchronous send for the endpoint test action (services/endpoint-test.ts), built, signed and sent by the
- * same code as the engine's attempts: the endpoint's signing keys (signing-keys.ts), `buildRequest` and the
- * `Sender` with its SSRF guard and response cap. Only the queue is left out: no claim, no lease, no retry.
+ * same code as the engine's attempts: the endpoint's signing keys (signing-keys.ts) and `LocalAttempts`
+ * (request building and signing, and the `Sender` with its SSRF guard and response cap), on the calling thread. Only the queue is left out: no claim, no lease, no retry.
  *
  * Each send opens its own connection pool and closes it afterwards. Test sends are rare and interactive, so
  * a kept-alive connection is not worth a pool that would outlive the process's shutdown.
@@ -11,10 +11,8 @@ import type { SignatureHeaderStyle } from "../domain/signing.js";
 import type { EpochMs } from "../domain/types.js";
 import type { SendTestWebhook } from "../services/endpoint-test.js";
 import type { Store } from "../store/store.js";
+import { LocalAttempts } from "./attempts.js";
 import { MAX_SEND_MS } from "./endpoint-lanes.js";
-import { unsentResult } from "./outcome.js";
-import { buildRequest, loggedRequestHeaders } from "./request-builder.js";
-import { Sender } from "./sender.js";
 import { SigningKeyCache } from "./signing-keys.js";
 
 export interface TestWebhookSenderOptions {
@@ -39,34 +37,35 @@ export function createTestWebhookSender(
     const keys = new SigningKeyCache({ store: deps.store, now: deps.now, ttlMs: 1, maxEntries: 1 });
     const signing = await keys.load(endpoint);
     const startedAt = deps.now();
-    const built = buildRequest(
-      message,
-      endpoint,
-      signing,
-      options.signatureHeaderStyle,
-      Math.floor(startedAt / 1000),
-    );
-    if ("problem" in built) return { ...unsentResult(built.problem), startedAt, requestHeaders: null };
-    const sender = new Sender({
-      allowList: options.allowList,
-      userAgent: options.userAgent,
-      maxResponseBytes: options.maxResponseBytes,
-      connectionsPerOrigin: 1,
-      maxOrigins: 1,
+    const attempts = new LocalAttempts({
+      signatureHeaderStyle: options.signatureHeaderStyle,
+      sender: {
+        allowList: options.allowList,
+        userAgent: options.userAgent,
+        maxResponseBytes: options.maxResponseBytes,
+        connectionsPerOrigin: 1,
+        maxOrigins: 1,
+      },
     });
     try {
       const timeoutMs = Math.min(Math.max(endpoint.timeoutSeconds * 1000, MIN_SEND_MS), MAX_SEND_MS);
-      const result = await sender.send({ ...built.request, timeoutMs });
+      const { result, requestHeaders } = await attempts.attempt({
+        message,
+        endpoint,
+        signing,
+        timestampSeconds: Math.floor(startedAt / 1000),
+        timeoutMs,
+      });
       return {
         statusCode: result.statusCode,
         responseBody: result.responseBody,
         durationMs: result.durationMs,
         errorKind: result.errorKind,
         startedAt,
-        requestHeaders: loggedRequestHeaders(built.request, options.userAgent),
+        requestHeaders,
       };
     } finally {
-      await sender.close();
+      await attempts.close();
     }
   };
 }

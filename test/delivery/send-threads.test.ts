@@ -4,9 +4,15 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseAllowList } from "../../src/domain/address-policy.js";
+import { Webhook } from "svix";
+import type { AttemptRequest } from "../../src/delivery/attempts.js";
 import { SendThreads } from "../../src/delivery/send-threads.js";
 import type { SenderOptions } from "../../src/delivery/sender.js";
+import type { EndpointSigning } from "../../src/delivery/signing-keys.js";
+import { parseAllowList } from "../../src/domain/address-policy.js";
+import type { EndpointId, MessageId } from "../../src/domain/ids.js";
+import { decodeStandardSecret, generateSecret } from "../../src/domain/secrets.js";
+import { toSigningKey } from "../../src/domain/signing.js";
 
 type Handler = (req: IncomingMessage, body: string, res: ServerResponse) => void;
 
@@ -37,59 +43,151 @@ afterAll(async () => {
 
 const silent = pino({ level: "silent" });
 
-function senderOptions(overrides: Partial<SenderOptions> = {}): SenderOptions {
+function sendThreads(threads: number, sender: Partial<SenderOptions> = {}): SendThreads {
+  return new SendThreads({
+    threads,
+    log: silent,
+    attempts: {
+      signatureHeaderStyle: "webhook",
+      sender: {
+        allowList: parseAllowList(["127.0.0.1"]).allowList,
+        userAgent: "Herald/test",
+        maxResponseBytes: 64,
+        connectionsPerOrigin: 4,
+        maxOrigins: 10,
+        ...sender,
+      },
+    },
+  });
+}
+
+function signingWith(secret: string): EndpointSigning {
+  const decoded = decodeStandardSecret(secret);
+  if (!decoded) throw new Error("not a standard secret");
+  return { keys: [toSigningKey(decoded)], hmacSecret: undefined };
+}
+
+const unsigned: EndpointSigning = { keys: [], hmacSecret: undefined };
+
+/** An attempt of `payload` to `url`, signed with `signing` when given. */
+function attemptOf(
+  url: string,
+  payload: string,
+  options: {
+    signing?: EndpointSigning;
+    endpointId?: string;
+    timeoutMs?: number;
+    headers?: Record<string, string>;
+  } = {},
+): AttemptRequest {
   return {
-    allowList: parseAllowList(["127.0.0.1"]).allowList,
-    userAgent: "Herald/test",
-    maxResponseBytes: 64,
-    connectionsPerOrigin: 4,
-    maxOrigins: 10,
-    ...overrides,
+    message: { id: `msg_${payload.length}_${Math.random().toString(36).slice(2)}` as MessageId, payload },
+    endpoint: {
+      id: (options.endpointId ?? "ep_test") as EndpointId,
+      url,
+      headers: options.headers ?? {},
+      payloadFormat: "json",
+      signature: options.signing ? { scheme: "standard" } : { scheme: "none" },
+    },
+    signing: options.signing ?? unsigned,
+    timestampSeconds: Math.floor(Date.now() / 1000),
+    timeoutMs: options.timeoutMs ?? 2000,
   };
 }
 
+function headerRecord(headers: IncomingMessage["headers"]): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(headers).map(([name, value]) => [
+      name,
+      Array.isArray(value) ? value.join(", ") : (value ?? ""),
+    ]),
+  );
+}
+
 describe("SendThreads", () => {
-  it("sends each request from a worker thread and returns each result to its own caller", async () => {
+  it("builds, signs and sends each attempt in a worker thread, and returns each result to its caller", async () => {
     routes.set("/echo", (_req, body, res) => res.writeHead(202).end(`got ${body}`));
-    const threads = new SendThreads({ threads: 1, sender: senderOptions(), log: silent });
+    const secret = generateSecret();
+    const threads = sendThreads(1);
     await threads.ready();
     try {
-      const bodies = Array.from({ length: 50 }, (_, i) => `{"n":${i}}`);
-      const results = await Promise.all(
-        bodies.map((body) =>
-          threads.send({ url: `${base}/echo`, headers: { "x-n": body }, body, timeoutMs: 2000 }),
+      const payloads = Array.from({ length: 50 }, (_, i) => `{"n":${i}}`);
+      const exchanges = await Promise.all(
+        payloads.map((payload) =>
+          threads.attempt(
+            attemptOf(`${base}/echo`, payload, { signing: signingWith(secret), headers: { "X-N": payload } }),
+          ),
         ),
       );
-      expect(results.map((r) => r.responseBody)).toEqual(bodies.map((b) => `got ${b}`));
-      expect(results.every((r) => r.statusCode === 202 && r.errorKind === null)).toBe(true);
+      expect(exchanges.map((e) => e.result.responseBody)).toEqual(payloads.map((p) => `got ${p}`));
+      expect(exchanges.every((e) => e.result.statusCode === 202 && e.result.errorKind === null)).toBe(true);
+      // What the delivery log records: every header sent, as the receiver got them.
+      expect(exchanges[0]?.requestHeaders).toMatchObject({
+        "content-type": "application/json",
+        "X-N": payloads[0],
+        "user-agent": "Herald/test",
+        "webhook-signature": expect.stringMatching(/^v1,/),
+      });
       const echoed = received.filter((r) => r.path === "/echo");
       expect(echoed).toHaveLength(50);
+      const webhook = new Webhook(secret);
       for (const request of echoed) {
         expect(request.headers["x-n"]).toBe(request.body);
         expect(request.headers["user-agent"]).toBe("Herald/test");
+        expect(() => webhook.verify(request.body, headerRecord(request.headers))).not.toThrow();
       }
     } finally {
       await threads.close();
     }
   });
 
-  it("spreads sends over its threads, each with its own connections", async () => {
-    routes.set("/slow", (_req, _body, res) => setTimeout(() => res.writeHead(200).end("ok"), 30));
-    // One connection per thread: two threads can only have two requests in flight on two sockets.
-    const threads = new SendThreads({
-      threads: 2,
-      sender: senderOptions({ connectionsPerOrigin: 1 }),
-      log: silent,
-    });
+  it("signs with an endpoint's new keys as soon as they replace the old ones, also within one batch", async () => {
+    routes.set("/rotated", (_req, _body, res) => res.writeHead(200).end());
+    const [first, second, third] = [generateSecret(), generateSecret(), generateSecret()];
+    const threads = sendThreads(1);
     await threads.ready();
     try {
       const before = received.length;
-      const results = await Promise.all(
+      const firstSigning = signingWith(first);
+      // The thread learns the first signing's material…
+      await threads.attempt(attemptOf(`${base}/rotated`, `{"warm":0}`, { signing: firstSigning }));
+      // …then one batch (queued in the same turn) uses it by number, replaces it, and uses it again.
+      const batch = [firstSigning, signingWith(second), firstSigning].map((signing, i) =>
+        threads.attempt(attemptOf(`${base}/rotated`, `{"batch":${i}}`, { signing })),
+      );
+      const exchanges = await Promise.all(batch);
+      expect(exchanges.map((e) => e.result.statusCode)).toEqual([200, 200, 200]);
+      // A later batch with a third signing, used twice.
+      const thirdSigning = signingWith(third);
+      await threads.attempt(attemptOf(`${base}/rotated`, `{"later":0}`, { signing: thirdSigning }));
+      await threads.attempt(attemptOf(`${base}/rotated`, `{"later":1}`, { signing: thirdSigning }));
+      const sent = received.slice(before);
+      expect(sent).toHaveLength(6);
+      const secretOf = (body: string) =>
+        ({ '{"batch":1}': second, '{"later":0}': third, '{"later":1}': third })[body] ?? first;
+      for (const request of sent) {
+        const verify = () =>
+          new Webhook(secretOf(request.body)).verify(request.body, headerRecord(request.headers));
+        expect(verify).not.toThrow();
+      }
+    } finally {
+      await threads.close();
+    }
+  });
+
+  it("spreads attempts over its threads, each with its own connections", async () => {
+    routes.set("/slow", (_req, _body, res) => setTimeout(() => res.writeHead(200).end("ok"), 30));
+    // One connection per thread: two threads can only have two requests in flight on two sockets.
+    const threads = sendThreads(2, { connectionsPerOrigin: 1 });
+    await threads.ready();
+    try {
+      const before = received.length;
+      const exchanges = await Promise.all(
         Array.from({ length: 12 }, () =>
-          threads.send({ url: `${base}/slow`, headers: {}, body: "x", timeoutMs: 5000 }),
+          threads.attempt(attemptOf(`${base}/slow`, "x", { timeoutMs: 5000 })),
         ),
       );
-      expect(results.every((r) => r.statusCode === 200)).toBe(true);
+      expect(exchanges.every((e) => e.result.statusCode === 200)).toBe(true);
       const ports = new Set(received.slice(before).map((r) => r.port));
       expect(ports.size).toBe(2);
     } finally {
@@ -97,37 +195,49 @@ describe("SendThreads", () => {
     }
   });
 
-  it("reports network errors, SSRF blocks and timeouts as results, never as rejections", async () => {
+  it("reports network errors, SSRF blocks, timeouts and unbuildable requests as results, never rejections", async () => {
     routes.set("/hang", () => undefined);
-    const threads = new SendThreads({ threads: 1, sender: senderOptions(), log: silent });
+    const threads = sendThreads(1);
     await threads.ready();
     try {
-      const [timedOut, blocked, invalid] = await Promise.all([
-        threads.send({ url: `${base}/hang`, headers: {}, body: "x", timeoutMs: 200 }),
-        threads.send({ url: "http://10.0.0.1/", headers: {}, body: "x", timeoutMs: 2000 }),
-        threads.send({ url: "not a url", headers: {}, body: "x", timeoutMs: 2000 }),
+      const [timedOut, blocked, invalid, unbuildable] = await Promise.all([
+        threads.attempt(attemptOf(`${base}/hang`, "x", { timeoutMs: 200 })),
+        threads.attempt(attemptOf("http://10.0.0.1/", "x")),
+        threads.attempt(attemptOf("not a url", "x")),
+        // A standard endpoint without a key: the request cannot be signed, so it is not sent.
+        threads.attempt({
+          ...attemptOf(`${base}/echo`, "x"),
+          endpoint: { ...attemptOf(`${base}/echo`, "x").endpoint, signature: { scheme: "standard" } },
+        }),
       ]);
-      expect(timedOut).toMatchObject({ statusCode: 0, errorKind: "timeout" });
-      expect(blocked).toMatchObject({ statusCode: 0, errorKind: "ssrf_blocked" });
-      expect(invalid).toMatchObject({ statusCode: 0, errorKind: "other", responseBody: "invalid URL" });
+      expect(timedOut.result).toMatchObject({ statusCode: 0, errorKind: "timeout" });
+      expect(blocked.result).toMatchObject({ statusCode: 0, errorKind: "ssrf_blocked" });
+      expect(invalid.result).toMatchObject({
+        statusCode: 0,
+        errorKind: "other",
+        responseBody: "invalid URL",
+      });
+      expect(unbuildable.result).toMatchObject({ statusCode: 0, errorKind: "other" });
+      expect(unbuildable.requestHeaders).toBeNull();
     } finally {
       await threads.close();
     }
   });
 
-  it("interrupts sends in flight on abortInFlight, and answers sends after close without sending", async () => {
+  it("interrupts attempts in flight on abortInFlight, and answers attempts after close without sending", async () => {
     routes.set("/hang-abort", () => undefined);
-    const threads = new SendThreads({ threads: 1, sender: senderOptions(), log: silent });
+    const threads = sendThreads(1);
     await threads.ready();
-    const hanging = threads.send({ url: `${base}/hang-abort`, headers: {}, body: "x", timeoutMs: 30_000 });
+    const hanging = threads.attempt(attemptOf(`${base}/hang-abort`, "x", { timeoutMs: 30_000 }));
     while (!received.some((r) => r.path === "/hang-abort")) await new Promise((r) => setTimeout(r, 10));
     threads.abortInFlight();
-    expect(await hanging).toMatchObject({ statusCode: 0, errorKind: "other" });
-    expect((await hanging).responseBody).toMatch(/interrupted/);
+    const { result } = await hanging;
+    expect(result).toMatchObject({ statusCode: 0, errorKind: "other" });
+    expect(result.responseBody).toMatch(/interrupted/);
     await threads.close();
     const before = received.length;
-    const late = await threads.send({ url: `${base}/echo`, headers: {}, body: "x", timeoutMs: 2000 });
-    expect(late).toMatchObject({ statusCode: 0, errorKind: "other" });
+    const late = await threads.attempt(attemptOf(`${base}/echo`, "x"));
+    expect(late.result).toMatchObject({ statusCode: 0, errorKind: "other" });
     expect(received.length).toBe(before);
   });
 
@@ -139,11 +249,15 @@ describe("SendThreads", () => {
       const { SendThreads } = await import(${JSON.stringify(join(repository, "src/delivery/send-threads.ts"))});
       const { parseAllowList } = await import(${JSON.stringify(join(repository, "src/domain/address-policy.ts"))});
       const { default: pino } = await import("pino");
-      const threads = new SendThreads({ threads: 1, log: pino({ level: "silent" }), sender: {
-        allowList: parseAllowList(["127.0.0.1"]).allowList, userAgent: "Herald/test", maxResponseBytes: 64,
-        connectionsPerOrigin: 1, maxOrigins: 1 } });
+      const threads = new SendThreads({ threads: 1, log: pino({ level: "silent" }), attempts: {
+        signatureHeaderStyle: "webhook",
+        sender: { allowList: parseAllowList(["127.0.0.1"]).allowList, userAgent: "Herald/test",
+          maxResponseBytes: 64, connectionsPerOrigin: 1, maxOrigins: 1 } } });
       await threads.ready();
-      const result = await threads.send({ url: ${JSON.stringify(`${base}/echo`)}, headers: {}, body: "idle", timeoutMs: 2000 });
+      const { result } = await threads.attempt({ message: { id: "msg_1", payload: "idle" },
+        endpoint: { id: "ep_1", url: ${JSON.stringify(`${base}/echo`)}, headers: {}, payloadFormat: "json",
+          signature: { scheme: "none" } },
+        signing: { keys: [], hmacSecret: undefined }, timestampSeconds: 0, timeoutMs: 2000 });
       console.log(JSON.stringify(result));
     `;
     const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {

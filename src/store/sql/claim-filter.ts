@@ -22,6 +22,11 @@ export function sortClaimed(
   now: number,
 ): ClaimSorting {
   const result: ClaimSorting = { sendable: [], cancelIds: [] };
+  // A batch's deliveries share few messages, endpoints and applications: each row is converted once (an
+  // endpoint's conversion parses its JSON columns) and the deliveries share the read-only result.
+  const toMessage = convertedOnce(messageFromRow);
+  const toEndpoint = convertedOnce(endpointFromRow);
+  const toApplication = convertedOnce(applicationFromRow);
   for (const delivery of deliveries) {
     const message = messages.get(delivery.message_id);
     const endpoint = endpoints.get(delivery.endpoint_id);
@@ -41,10 +46,24 @@ export function sortClaimed(
     }
     result.sendable.push({
       delivery: deliveryFromRow(delivery),
-      message: messageFromRow(message),
-      endpoint: endpointFromRow(endpoint),
-      application: applicationFromRow(application),
+      message: toMessage(message),
+      endpoint: toEndpoint(endpoint),
+      application: toApplication(application),
     });
   }
   return result;
+}
+
+function convertedOnce<Row extends object, Converted>(
+  convert: (row: Row) => Converted,
+): (row: Row) => Converted {
+  const converted = new Map<Row, Converted>();
+  return (row) => {
+    let value = converted.get(row);
+    if (value === undefined) {
+      value = convert(row);
+      converted.set(row, value);
+    }
+    return value;
+  };
 }
