@@ -310,7 +310,7 @@ const SETTINGS_BY_KEY: { [K in keyof HeraldConfig]: Setting<K> } = {
     env: "HERALD_DELIVERY_SEND_THREADS",
     flag: "delivery-send-threads",
     defaultText: "1",
-    doc: "Worker threads that send the HTTP requests while the main thread claims, signs and records outcomes; 0 sends on the main thread.",
+    doc: "Worker threads that build, sign and send the webhook requests while the main thread claims deliveries and records outcomes; 0 does it all on the main thread.",
     fallback: () => 1,
     parse: integer(0, 64),
   },
