@@ -65,6 +65,9 @@ function run(spec: OpenLoopSpec): Promise<OpenLoopResult> {
       const untilEnd = spec.measureTo - epochMs();
       if (untilEnd > 0) await new Promise((resolve) => setTimeout(resolve, untilEnd + 1));
       for (const timer of cpuTimers) clearTimeout(timer);
+      // A timer due but not yet run (a busy event loop) would leave its reading unknown, and the window's CPU
+      // with it; read now instead, at most one turn late.
+      if (Number.isNaN(cpuAtEnd)) cpuAtEnd = processCpuMs();
       await pool.close();
       resolve({
         sent: next,
