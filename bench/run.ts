@@ -35,7 +35,7 @@ import { fairnessScenario } from "./scenarios/fairness.js";
 import { idleScenario } from "./scenarios/idle.js";
 import { latencyScenario } from "./scenarios/latency.js";
 import { pingScenario } from "./scenarios/ping.js";
-import { summarizeRows, voidReason, type RunRecord } from "./summary.js";
+import { summarizeRows, type RunRecord } from "./summary.js";
 import { evaluateTargets } from "./targets.js";
 
 /** In the order of a round: ceiling, drain and bullmq next to each other, as their ratios are targets. */
@@ -176,7 +176,7 @@ async function main(): Promise<void> {
             );
           }
           const elapsedMs = epochMs() - runStarted;
-          const reason = voidReason(outcome);
+          const reason = outcome.void;
           console.error(
             `${(elapsedMs / 1000).toFixed(1)} s${reason === undefined ? "" : ` — VOID: ${reason}`}`,
           );

@@ -33,16 +33,6 @@ export interface RowSummary {
   figures: FigureSummary[];
 }
 
-/**
- * Until every scenario sets `void`, a first note starting "VOID" (how drain and latency have said it) makes
- * the run void too, with the rest of the note as the reason.
- */
-export function voidReason(outcome: Pick<ScenarioResult, "void" | "notes">): string | undefined {
-  if (outcome.void !== undefined) return outcome.void;
-  const marked = outcome.notes.find((note) => note.startsWith("VOID"));
-  return marked?.replace(/^VOID\s*[—:-]?\s*/, "");
-}
-
 export function rowKey(row: { scenario: string; backend: Backend; variant?: string }): string {
   return `${row.scenario}\u0000${row.backend}\u0000${row.variant ?? ""}`;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { buildReport, renderMarkdown, type BenchSettings } from "../../bench/report.js";
 import { spread } from "../../bench/stats.js";
-import { summarizeRows, voidReason, type RunRecord } from "../../bench/summary.js";
+import { summarizeRows, type RunRecord } from "../../bench/summary.js";
 import { evaluateTargets, type TargetDefinition } from "../../bench/targets.js";
 
 function run(
@@ -30,16 +30,6 @@ describe("spread", () => {
   it("leaves out values that were not measured, and has none when no value was", () => {
     expect(spread([Number.NaN, 2, 6])).toEqual({ median: 4, min: 2, max: 6, count: 2 });
     expect(spread([Number.NaN])).toBeNull();
-  });
-});
-
-describe("voidReason", () => {
-  it("takes the scenario's reason, else a note that starts with VOID", () => {
-    expect(voidReason({ void: "ledger short", notes: ["VOID — other"] })).toBe("ledger short");
-    expect(voidReason({ notes: ["VOID — the receiver got 5 distinct deliveries, expected 6", "x"] })).toBe(
-      "the receiver got 5 distinct deliveries, expected 6",
-    );
-    expect(voidReason({ notes: ["ledger exact"] })).toBeUndefined();
   });
 });
 
