@@ -4,12 +4,14 @@
  * zero on a quiet machine; when it is not, the figures of that run are suspect, the notes say so, and
  * `--retry-noisy` measures the row again once the machine is quiet.
  */
-import { cpuOfProcessesNamed, epochMs, machineCpuMs, processCpuMs } from "./clock.js";
+import { cpuOfProcessesNamed, epochMs, machineCpuMs, mainThreadCpuMs, processCpuMs } from "./clock.js";
 import type { ReceiverProcess } from "./receiver.js";
 
 export interface CpuSnapshot {
   at: number;
   herald: number;
+  /** Herald's main thread alone (part of `herald`); null where /proc does not tell. */
+  heraldMainThread: number | null;
   receiver: number;
   postgres: number | null;
   machine: { busy: number; total: number };
@@ -18,6 +20,7 @@ export interface CpuSnapshot {
 /** Cores used on average (1 = one core fully busy). */
 export interface CpuShares {
   herald: number;
+  heraldMainThread: number | null;
   receiver: number;
   generator: number | null;
   postgres: number | null;
@@ -33,10 +36,11 @@ const NOISE_CORES = 0.15;
 export async function cpuSnapshot(receiver: ReceiverProcess | null): Promise<CpuSnapshot> {
   const at = epochMs();
   const herald = processCpuMs();
+  const heraldMainThread = mainThreadCpuMs();
   const postgres = cpuOfProcessesNamed("postgres");
   const machine = machineCpuMs();
   const receiverCpuMs = receiver ? (await receiver.ledger()).cpuMs : 0;
-  return { at, herald, receiver: receiverCpuMs, postgres, machine };
+  return { at, herald, heraldMainThread, receiver: receiverCpuMs, postgres, machine };
 }
 
 /** `generatorMs`: the generator's own CPU time over the same window, when there is one. */
@@ -47,6 +51,10 @@ export function cpuShares(
 ): CpuShares {
   const elapsed = after.at - before.at;
   const herald = (after.herald - before.herald) / elapsed;
+  const heraldMainThread =
+    before.heraldMainThread === null || after.heraldMainThread === null
+      ? null
+      : (after.heraldMainThread - before.heraldMainThread) / elapsed;
   const receiver = (after.receiver - before.receiver) / elapsed;
   const generator = generatorMs === null ? null : generatorMs / elapsed;
   const postgres =
@@ -54,7 +62,7 @@ export function cpuShares(
   const busy = (after.machine.busy - before.machine.busy) / elapsed;
   const cores = Math.round((after.machine.total - before.machine.total) / elapsed);
   const other = Math.max(0, busy - herald - receiver - (generator ?? 0) - (postgres ?? 0));
-  return { herald, receiver, generator, postgres, other, cores };
+  return { herald, heraldMainThread, receiver, generator, postgres, other, cores };
 }
 
 export function isNoisy(shares: CpuShares): boolean {
@@ -63,7 +71,9 @@ export function isNoisy(shares: CpuShares): boolean {
 
 /** `heraldLabel` names what this process ran besides Herald, if anything. */
 export function describeCpu(shares: CpuShares, heraldLabel = "Herald"): string {
-  const parts = [`${heraldLabel} ${shares.herald.toFixed(2)}`];
+  const mainThread =
+    shares.heraldMainThread === null ? "" : ` (main thread ${shares.heraldMainThread.toFixed(2)})`;
+  const parts = [`${heraldLabel} ${shares.herald.toFixed(2)}${mainThread}`];
   if (shares.receiver > 0) parts.push(`receiver ${shares.receiver.toFixed(2)}`);
   if (shares.generator !== null) parts.push(`generator ${shares.generator.toFixed(2)}`);
   if (shares.postgres !== null && shares.postgres >= 0.005)

@@ -98,6 +98,15 @@ export const drainScenario: Scenario = {
           { label: "deliveries/s", unit: "", value: problems.length > 0 ? Number.NaN : rate },
           { label: "Herald CPU", unit: "cores", value: cpu.herald },
           { label: "Herald CPU per delivery", unit: "µs", value: (1000 * cpu.herald * elapsedMs) / expected },
+          {
+            // The engine's limit: claims, lanes and outcome writes; building, signing and sending are in send threads.
+            label: "main thread per delivery",
+            unit: "µs",
+            value:
+              cpu.heraldMainThread === null
+                ? Number.NaN
+                : (1000 * cpu.heraldMainThread * elapsedMs) / expected,
+          },
         ],
         notes,
         noisy: isNoisy(cpu),

@@ -7,9 +7,9 @@
  */
 import type { SignatureHeaderStyle } from "../domain/signing.js";
 import type { Endpoint, Message } from "../domain/types.js";
-import type { LoggedRequestHeaders } from "../store/store.js";
+import type { LoggedRequestHeadersJson } from "../store/store.js";
 import { unsentResult } from "./outcome.js";
-import { buildRequest, loggedRequestHeaders } from "./request-builder.js";
+import { buildRequest, loggedRequestHeadersJson } from "./request-builder.js";
 import { Sender, type SenderOptions, type SendResult } from "./sender.js";
 import type { EndpointSigning } from "./signing-keys.js";
 
@@ -28,8 +28,11 @@ export interface AttemptRequest {
 
 export interface AttemptExchange {
   result: SendResult;
-  /** What the delivery log records as sent; null when the request could not be built. */
-  requestHeaders: LoggedRequestHeaders | null;
+  /**
+   * What the delivery log records as sent, as the JSON text it stores (a string crosses between threads far
+   * more cheaply than the object); null when the request could not be built.
+   */
+  requestHeaders: LoggedRequestHeadersJson | null;
 }
 
 /** What the engine runs its attempts through. */
@@ -69,7 +72,7 @@ export class LocalAttempts implements AttemptTransport {
     );
     if ("problem" in built) return { result: unsentResult(built.problem), requestHeaders: null };
     const result = await this.sender.send({ ...built.request, timeoutMs: request.timeoutMs });
-    return { result, requestHeaders: loggedRequestHeaders(built.request, this.options.sender.userAgent) };
+    return { result, requestHeaders: loggedRequestHeadersJson(built.request, this.options.sender.userAgent) };
   }
 
   abortInFlight(): void {

@@ -15,7 +15,13 @@
 import { newId } from "../domain/ids.js";
 import { nextRetryDelayMs, resolveSchedule } from "../domain/retry.js";
 import { MessageStatus, TriggerType, type EpochMs, type RetrySchedule } from "../domain/types.js";
-import type { ClaimedDelivery, DeliveryOutcome, LoggedRequestHeaders, NewAttempt } from "../store/store.js";
+import type {
+  ClaimedDelivery,
+  DeliveryOutcome,
+  LoggedRequestHeaders,
+  LoggedRequestHeadersJson,
+  NewAttempt,
+} from "../store/store.js";
 import type { SendResult } from "./sender.js";
 
 export interface OutcomeInput {
@@ -28,7 +34,7 @@ export interface OutcomeInput {
   defaultSchedule: RetrySchedule;
   random: () => number;
   /** What the delivery log records as sent (`loggedRequestHeaders`); absent or null when nothing was sent. */
-  requestHeaders?: LoggedRequestHeaders | null;
+  requestHeaders?: LoggedRequestHeaders | LoggedRequestHeadersJson | null;
 }
 
 /** A result for an attempt that never reached the network (the request could not be built). */

@@ -11,7 +11,7 @@ import { formUrlEncodeJsonText } from "../domain/form-encoding.js";
 import { maskSensitiveHeaders } from "../domain/headers.js";
 import { signatureHeaders, type SignatureHeaderStyle } from "../domain/signing.js";
 import type { Endpoint, Message } from "../domain/types.js";
-import type { LoggedRequestHeaders } from "../store/store.js";
+import type { LoggedRequestHeaders, LoggedRequestHeadersJson } from "../store/store.js";
 import type { EndpointSigning } from "./signing-keys.js";
 
 export interface BuiltRequest {
@@ -75,4 +75,9 @@ export function loggedRequestHeaders(request: BuiltRequest, userAgent: string): 
   const logged = maskSensitiveHeaders(request.headers);
   logged["user-agent"] = userAgent;
   return logged;
+}
+
+/** `loggedRequestHeaders` as the JSON text the delivery log stores. */
+export function loggedRequestHeadersJson(request: BuiltRequest, userAgent: string): LoggedRequestHeadersJson {
+  return JSON.stringify(loggedRequestHeaders(request, userAgent)) as LoggedRequestHeadersJson;
 }

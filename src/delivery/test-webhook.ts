@@ -10,7 +10,7 @@ import type { TargetAllowList } from "../domain/address-policy.js";
 import type { SignatureHeaderStyle } from "../domain/signing.js";
 import type { EpochMs } from "../domain/types.js";
 import type { SendTestWebhook } from "../services/endpoint-test.js";
-import type { Store } from "../store/store.js";
+import type { LoggedRequestHeaders, Store } from "../store/store.js";
 import { LocalAttempts } from "./attempts.js";
 import { MAX_SEND_MS } from "./endpoint-lanes.js";
 import { SigningKeyCache } from "./signing-keys.js";
@@ -62,7 +62,8 @@ export function createTestWebhookSender(
         durationMs: result.durationMs,
         errorKind: result.errorKind,
         startedAt,
-        requestHeaders,
+        // The test action shows them: back to the object the API returns.
+        requestHeaders: requestHeaders === null ? null : (JSON.parse(requestHeaders) as LoggedRequestHeaders),
       };
     } finally {
       await attempts.close();

@@ -83,8 +83,16 @@ export interface LoggedAttempt extends Attempt {
   requestHeaders: LoggedRequestHeaders | null;
 }
 
+/**
+ * `LoggedRequestHeaders` as the JSON text the delivery log stores, serialised where the request was built (a
+ * send thread), so that only a string crosses to the thread that writes it.
+ */
+export type LoggedRequestHeadersJson = string & { readonly __brand: "LoggedRequestHeadersJson" };
+
 /** An attempt to write to the delivery log; without `requestHeaders` none are recorded. */
-export type NewAttempt = Attempt & { requestHeaders?: LoggedRequestHeaders | null };
+export type NewAttempt = Attempt & {
+  requestHeaders?: LoggedRequestHeaders | LoggedRequestHeadersJson | null;
+};
 
 /** The most recent attempt to one endpoint, in brief (health views). */
 export interface LatestAttempt {

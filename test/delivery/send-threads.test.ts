@@ -122,7 +122,7 @@ describe("SendThreads", () => {
       expect(exchanges.map((e) => e.result.responseBody)).toEqual(payloads.map((p) => `got ${p}`));
       expect(exchanges.every((e) => e.result.statusCode === 202 && e.result.errorKind === null)).toBe(true);
       // What the delivery log records: every header sent, as the receiver got them.
-      expect(exchanges[0]?.requestHeaders).toMatchObject({
+      expect(JSON.parse(exchanges[0]?.requestHeaders ?? "null")).toMatchObject({
         "content-type": "application/json",
         "X-N": payloads[0],
         "user-agent": "Herald/test",

@@ -185,7 +185,8 @@ export function deliveryFromRow(row: DeliveryRow): Delivery {
 
 /** The attempt's request headers as stored: the one serialisation of them per attempt, on every write path. */
 export function requestHeadersText(attempt: NewAttempt): string | null {
-  return nullableJson(attempt.requestHeaders);
+  const headers = attempt.requestHeaders;
+  return typeof headers === "string" ? headers : nullableJson(headers);
 }
 
 export function attemptToRow(attempt: NewAttempt): AttemptRow {
