@@ -3,27 +3,31 @@
  * results travel in batches — everything queued in one turn of the sending side's event loop is one
  * `postMessage` — because a message costs a few microseconds however small it is.
  *
- * An endpoint's signing material crosses once, not with every attempt: the engine numbers each
- * `EndpointSigning` it hands to a thread (`signingId`), sends the material with the first attempt that uses
- * it, and tells the thread to `forget` a number once it is replaced (the key cache refreshed it, a rotation)
- * or evicted — after that batch's attempts, which may still use it. Numbers are never reused, and messages
- * arrive in order, so a number is always known when used.
+ * What an attempt needs of its endpoint — URL, custom headers, payload format, signature scheme and signing
+ * material — crosses once per endpoint version, not with every attempt (cloning it per attempt measured three
+ * times the cost of the attempt's own fields): the engine numbers each `EndpointProfile` it hands to a thread,
+ * sends it with the first attempt that uses it, and tells the thread to `forget` a number once it is replaced
+ * (the endpoint changed, its keys were refreshed) or evicted — after that batch's attempts, which may still use
+ * it. Numbers are never reused, and messages arrive in order, so a number is always known when used.
  */
-import type { AttemptEndpoint, AttemptExchange, AttemptMessage } from "./attempts.js";
-import type { LocalAttemptsOptions } from "./attempts.js";
+import type { AttemptEndpoint, AttemptExchange, AttemptMessage, LocalAttemptsOptions } from "./attempts.js";
 import type { EndpointSigning } from "./signing-keys.js";
 
 /** The thread's `workerData` (the allow-list's BlockList is cloneable). */
 export type SendThreadData = LocalAttemptsOptions;
 
+export interface EndpointProfile {
+  endpoint: AttemptEndpoint;
+  signing: EndpointSigning;
+}
+
 export interface QueuedAttempt {
   /** Unique per send thread; its result comes back with it. */
   id: number;
   message: AttemptMessage;
-  endpoint: AttemptEndpoint;
-  signingId: number;
-  /** Present the first time `signingId` is used. */
-  signing?: EndpointSigning;
+  profileId: number;
+  /** Present the first time `profileId` is used. */
+  profile?: EndpointProfile;
   timestampSeconds: number;
   timeoutMs: number;
 }

@@ -7,15 +7,19 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { LocalAttempts, type AttemptExchange } from "./attempts.js";
-import type { FromSendThread, SendThreadData, ToSendThread } from "./send-thread-protocol.js";
-import type { EndpointSigning } from "./signing-keys.js";
+import type {
+  EndpointProfile,
+  FromSendThread,
+  SendThreadData,
+  ToSendThread,
+} from "./send-thread-protocol.js";
 
 const port = parentPort;
 if (!port) throw new Error("send-thread.ts runs as a worker thread, started by send-threads.ts");
 
 const attempts = new LocalAttempts(workerData as SendThreadData);
-/** Signing material by the number the engine gave it (send-thread-protocol.ts). */
-const signings = new Map<number, EndpointSigning>();
+/** Endpoint profiles by the number the engine gave them (send-thread-protocol.ts). */
+const profiles = new Map<number, EndpointProfile>();
 
 let ids: number[] = [];
 let exchanges: AttemptExchange[] = [];
@@ -53,21 +57,22 @@ port.on("message", (message: ToSendThread) => {
   switch (message.kind) {
     case "attempts":
       for (const queued of message.attempts) {
-        if (queued.signing) signings.set(queued.signingId, queued.signing);
-        const signing = signings.get(queued.signingId);
-        if (!signing) {
-          report(queued.id, failed("the send thread lost this endpoint's signing keys"));
+        if (queued.profile) profiles.set(queued.profileId, queued.profile);
+        const profile = profiles.get(queued.profileId);
+        if (!profile) {
+          report(queued.id, failed("the send thread does not know this endpoint"));
           continue;
         }
-        const { id, message: attemptMessage, endpoint, timestampSeconds, timeoutMs } = queued;
-        attempts.attempt({ message: attemptMessage, endpoint, signing, timestampSeconds, timeoutMs }).then(
+        const { id, message: attemptMessage, timestampSeconds, timeoutMs } = queued;
+        const request = { message: attemptMessage, ...profile, timestampSeconds, timeoutMs };
+        attempts.attempt(request).then(
           (exchange) => report(id, exchange),
           (error: unknown) => report(id, failed(error instanceof Error ? error.message : String(error))),
         );
       }
       // After the batch's attempts, which may still use a number replaced later in the same batch: each took
       // its material when it started, above.
-      for (const forgotten of message.forget) signings.delete(forgotten);
+      for (const forgotten of message.forget) profiles.delete(forgotten);
       return;
     case "abort":
       attempts.abortInFlight();

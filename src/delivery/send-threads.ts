@@ -2,8 +2,8 @@
  * Attempts off the engine's thread (DESIGN §3). Each send thread (send-thread.ts) runs a `LocalAttempts`:
  * building and signing each request, undici's request writing and response parsing, the sockets' system calls
  * and the deadline sweep leave the thread that claims deliveries and writes their outcomes. The main thread
- * keeps what needs its state: the lanes, the signing-key cache (its material crosses once per endpoint and
- * version, see send-thread-protocol.ts) and the outcomes.
+ * keeps what needs its state: the lanes, the signing-key cache and the outcomes. An endpoint's URL, headers,
+ * scheme and keys cross once per version (send-thread-protocol.ts).
  *
  * Attempts queued in one turn of the event loop go to a thread as one message. An attempt goes to the thread
  * with the fewest in flight; each thread keeps its own connection pools.
@@ -19,8 +19,13 @@ import type { Worker } from "node:worker_threads";
 import { startModuleWorker } from "../lib/module-worker.js";
 import type { EndpointId } from "../domain/ids.js";
 import type { AttemptExchange, AttemptRequest, AttemptTransport } from "./attempts.js";
-import type { FromSendThread, QueuedAttempt, SendThreadData, ToSendThread } from "./send-thread-protocol.js";
-import type { EndpointSigning } from "./signing-keys.js";
+import type {
+  EndpointProfile,
+  FromSendThread,
+  QueuedAttempt,
+  SendThreadData,
+  ToSendThread,
+} from "./send-thread-protocol.js";
 
 export interface SendThreadsOptions {
   /** Worker threads; at least 1. */
@@ -33,8 +38,8 @@ const SEND_THREAD_MODULE = new URL("./send-thread.js", import.meta.url);
 const RESTART_DELAY_MS = 1_000;
 /** How long `close()` waits for a thread to close its pools before terminating it. */
 const CLOSE_TIMEOUT_MS = 5_000;
-/** Endpoints whose signing material a thread keeps; the least recently used is forgotten beyond this. */
-const SIGNINGS_PER_THREAD = 10_000;
+/** Endpoints whose profile a thread keeps; the least recently used is forgotten beyond this. */
+const PROFILES_PER_THREAD = 10_000;
 
 function failure(text: string): AttemptExchange {
   return {
@@ -47,10 +52,13 @@ class SendThread {
   private readonly worker: Worker;
   private readonly waiting = new Map<number, (exchange: AttemptExchange) => void>();
   private queued: QueuedAttempt[] = [];
-  /** The signing material this thread holds, per endpoint, with the number it knows it by. */
-  private readonly signings = new Map<EndpointId, { signing: EndpointSigning; id: number }>();
+  /** The profile this thread holds per endpoint, with the number it knows it by. */
+  private readonly profiles = new Map<
+    EndpointId,
+    { profile: EndpointProfile; id: number; source: AttemptRequest["endpoint"] }
+  >();
   private forget: number[] = [];
-  private nextSigningId = 0;
+  private nextProfileId = 0;
   private flushScheduled = false;
   private nextId = 0;
   private closed: (() => void) | null = null;
@@ -108,14 +116,7 @@ class SendThread {
     const queued: QueuedAttempt = {
       id,
       message: { id: request.message.id, payload: request.message.payload },
-      endpoint: {
-        id: request.endpoint.id,
-        url: request.endpoint.url,
-        headers: request.endpoint.headers,
-        payloadFormat: request.endpoint.payloadFormat,
-        signature: request.endpoint.signature,
-      },
-      ...this.signingFor(request.endpoint.id, request.signing),
+      ...this.profileFor(request),
       timestampSeconds: request.timestampSeconds,
       timeoutMs: request.timeoutMs,
     };
@@ -130,29 +131,43 @@ class SendThread {
     });
   }
 
-  /** The number the thread knows `signing` by, with the material itself when the thread does not have it. */
-  private signingFor(
-    endpointId: EndpointId,
-    signing: EndpointSigning,
-  ): Pick<QueuedAttempt, "signingId" | "signing"> {
-    const held = this.signings.get(endpointId);
+  /**
+   * The number the thread knows the attempt's endpoint profile by, with the profile itself when the thread does
+   * not have it. A profile is reused for the same endpoint object and signing material: a claim converts each
+   * endpoint row once for its whole batch (store/sql/claim-filter.ts) and the key cache hands out one object
+   * per version, so a profile crosses at most once per endpoint per claimed batch, and any change to the
+   * endpoint or its keys reaches the thread with the next batch.
+   */
+  private profileFor(request: AttemptRequest): Pick<QueuedAttempt, "profileId" | "profile"> {
+    const { endpoint, signing } = request;
+    const held = this.profiles.get(endpoint.id);
     if (held) {
       // Most recently used last: the first entry is the one to forget when full.
-      this.signings.delete(endpointId);
-      if (held.signing === signing) {
-        this.signings.set(endpointId, held);
-        return { signingId: held.id };
+      this.profiles.delete(endpoint.id);
+      if (held.source === endpoint && held.profile.signing === signing) {
+        this.profiles.set(endpoint.id, held);
+        return { profileId: held.id };
       }
       this.forget.push(held.id);
     }
-    const signingId = this.nextSigningId++;
-    this.signings.set(endpointId, { signing, id: signingId });
-    if (this.signings.size > SIGNINGS_PER_THREAD) {
-      const [oldestEndpoint, oldest] = this.signings.entries().next().value as [EndpointId, { id: number }];
-      this.signings.delete(oldestEndpoint);
+    const profile: EndpointProfile = {
+      endpoint: {
+        id: endpoint.id,
+        url: endpoint.url,
+        headers: endpoint.headers,
+        payloadFormat: endpoint.payloadFormat,
+        signature: endpoint.signature,
+      },
+      signing,
+    };
+    const profileId = this.nextProfileId++;
+    this.profiles.set(endpoint.id, { profile, id: profileId, source: endpoint });
+    if (this.profiles.size > PROFILES_PER_THREAD) {
+      const [oldestEndpoint, oldest] = this.profiles.entries().next().value as [EndpointId, { id: number }];
+      this.profiles.delete(oldestEndpoint);
       this.forget.push(oldest.id);
     }
-    return { signingId, signing };
+    return { profileId, profile };
   }
 
   private flush(): void {

@@ -75,15 +75,16 @@ function attemptOf(
   payload: string,
   options: {
     signing?: EndpointSigning;
-    endpointId?: string;
+    /** The endpoint object to use again (a claimed batch shares one per endpoint). */
+    endpoint?: AttemptRequest["endpoint"];
     timeoutMs?: number;
     headers?: Record<string, string>;
   } = {},
 ): AttemptRequest {
   return {
     message: { id: `msg_${payload.length}_${Math.random().toString(36).slice(2)}` as MessageId, payload },
-    endpoint: {
-      id: (options.endpointId ?? "ep_test") as EndpointId,
+    endpoint: options.endpoint ?? {
+      id: "ep_test" as EndpointId,
       url,
       headers: options.headers ?? {},
       payloadFormat: "json",
@@ -150,17 +151,25 @@ describe("SendThreads", () => {
       const before = received.length;
       const firstSigning = signingWith(first);
       // The thread learns the first signing's material…
-      await threads.attempt(attemptOf(`${base}/rotated`, `{"warm":0}`, { signing: firstSigning }));
+      const endpoint = attemptOf(`${base}/rotated`, "").endpoint;
+      const signed = { ...endpoint, signature: { scheme: "standard" as const } };
+      await threads.attempt(
+        attemptOf(`${base}/rotated`, `{"warm":0}`, { signing: firstSigning, endpoint: signed }),
+      );
       // …then one batch (queued in the same turn) uses it by number, replaces it, and uses it again.
       const batch = [firstSigning, signingWith(second), firstSigning].map((signing, i) =>
-        threads.attempt(attemptOf(`${base}/rotated`, `{"batch":${i}}`, { signing })),
+        threads.attempt(attemptOf(`${base}/rotated`, `{"batch":${i}}`, { signing, endpoint: signed })),
       );
       const exchanges = await Promise.all(batch);
       expect(exchanges.map((e) => e.result.statusCode)).toEqual([200, 200, 200]);
       // A later batch with a third signing, used twice.
       const thirdSigning = signingWith(third);
-      await threads.attempt(attemptOf(`${base}/rotated`, `{"later":0}`, { signing: thirdSigning }));
-      await threads.attempt(attemptOf(`${base}/rotated`, `{"later":1}`, { signing: thirdSigning }));
+      await threads.attempt(
+        attemptOf(`${base}/rotated`, `{"later":0}`, { signing: thirdSigning, endpoint: signed }),
+      );
+      await threads.attempt(
+        attemptOf(`${base}/rotated`, `{"later":1}`, { signing: thirdSigning, endpoint: signed }),
+      );
       const sent = received.slice(before);
       expect(sent).toHaveLength(6);
       const secretOf = (body: string) =>
