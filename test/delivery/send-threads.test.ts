@@ -1,9 +1,8 @@
 import { spawn } from "node:child_process";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage } from "node:http";
 import { join } from "node:path";
 import pino from "pino";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Webhook } from "svix";
 import type { AttemptRequest } from "../../src/delivery/attempts.js";
 import { SendThreads } from "../../src/delivery/send-threads.js";
@@ -13,33 +12,10 @@ import { parseAllowList } from "../../src/domain/address-policy.js";
 import type { EndpointId, MessageId } from "../../src/domain/ids.js";
 import { decodeStandardSecret, generateSecret } from "../../src/domain/secrets.js";
 import { toSigningKey } from "../../src/domain/signing.js";
+import { useRouteReceiver } from "./route-receiver.js";
 
-type Handler = (req: IncomingMessage, body: string, res: ServerResponse) => void;
-
-let server: Server;
-let base: string;
-const received: { path: string; headers: IncomingMessage["headers"]; body: string; port: number }[] = [];
-const routes = new Map<string, Handler>();
-
-beforeAll(async () => {
-  server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const body = Buffer.concat(chunks).toString("utf8");
-      received.push({ path: req.url ?? "", headers: req.headers, body, port: req.socket.remotePort ?? 0 });
-      const handler = routes.get(req.url ?? "") ?? ((_q, _b, r) => r.writeHead(200).end("ok"));
-      handler(req, body, res);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
+const rx = useRouteReceiver();
+const { received, routes } = rx;
 
 const silent = pino({ level: "silent" });
 
@@ -116,7 +92,10 @@ describe("SendThreads", () => {
       const exchanges = await Promise.all(
         payloads.map((payload) =>
           threads.attempt(
-            attemptOf(`${base}/echo`, payload, { signing: signingWith(secret), headers: { "X-N": payload } }),
+            attemptOf(`${rx.base}/echo`, payload, {
+              signing: signingWith(secret),
+              headers: { "X-N": payload },
+            }),
           ),
         ),
       );
@@ -151,24 +130,24 @@ describe("SendThreads", () => {
       const before = received.length;
       const firstSigning = signingWith(first);
       // The thread learns the first signing's material…
-      const endpoint = attemptOf(`${base}/rotated`, "").endpoint;
+      const endpoint = attemptOf(`${rx.base}/rotated`, "").endpoint;
       const signed = { ...endpoint, signature: { scheme: "standard" as const } };
       await threads.attempt(
-        attemptOf(`${base}/rotated`, `{"warm":0}`, { signing: firstSigning, endpoint: signed }),
+        attemptOf(`${rx.base}/rotated`, `{"warm":0}`, { signing: firstSigning, endpoint: signed }),
       );
       // …then one batch (queued in the same turn) uses it by number, replaces it, and uses it again.
       const batch = [firstSigning, signingWith(second), firstSigning].map((signing, i) =>
-        threads.attempt(attemptOf(`${base}/rotated`, `{"batch":${i}}`, { signing, endpoint: signed })),
+        threads.attempt(attemptOf(`${rx.base}/rotated`, `{"batch":${i}}`, { signing, endpoint: signed })),
       );
       const exchanges = await Promise.all(batch);
       expect(exchanges.map((e) => e.result.statusCode)).toEqual([200, 200, 200]);
       // A later batch with a third signing, used twice.
       const thirdSigning = signingWith(third);
       await threads.attempt(
-        attemptOf(`${base}/rotated`, `{"later":0}`, { signing: thirdSigning, endpoint: signed }),
+        attemptOf(`${rx.base}/rotated`, `{"later":0}`, { signing: thirdSigning, endpoint: signed }),
       );
       await threads.attempt(
-        attemptOf(`${base}/rotated`, `{"later":1}`, { signing: thirdSigning, endpoint: signed }),
+        attemptOf(`${rx.base}/rotated`, `{"later":1}`, { signing: thirdSigning, endpoint: signed }),
       );
       const sent = received.slice(before);
       expect(sent).toHaveLength(6);
@@ -193,7 +172,7 @@ describe("SendThreads", () => {
       const before = received.length;
       const exchanges = await Promise.all(
         Array.from({ length: 12 }, () =>
-          threads.attempt(attemptOf(`${base}/slow`, "x", { timeoutMs: 5000 })),
+          threads.attempt(attemptOf(`${rx.base}/slow`, "x", { timeoutMs: 5000 })),
         ),
       );
       expect(exchanges.every((e) => e.result.statusCode === 200)).toBe(true);
@@ -210,13 +189,13 @@ describe("SendThreads", () => {
     await threads.ready();
     try {
       const [timedOut, blocked, invalid, unbuildable] = await Promise.all([
-        threads.attempt(attemptOf(`${base}/hang`, "x", { timeoutMs: 200 })),
+        threads.attempt(attemptOf(`${rx.base}/hang`, "x", { timeoutMs: 200 })),
         threads.attempt(attemptOf("http://10.0.0.1/", "x")),
         threads.attempt(attemptOf("not a url", "x")),
         // A standard endpoint without a key: the request cannot be signed, so it is not sent.
         threads.attempt({
-          ...attemptOf(`${base}/echo`, "x"),
-          endpoint: { ...attemptOf(`${base}/echo`, "x").endpoint, signature: { scheme: "standard" } },
+          ...attemptOf(`${rx.base}/echo`, "x"),
+          endpoint: { ...attemptOf(`${rx.base}/echo`, "x").endpoint, signature: { scheme: "standard" } },
         }),
       ]);
       expect(timedOut.result).toMatchObject({ statusCode: 0, errorKind: "timeout" });
@@ -237,7 +216,7 @@ describe("SendThreads", () => {
     routes.set("/hang-abort", () => undefined);
     const threads = sendThreads(1);
     await threads.ready();
-    const hanging = threads.attempt(attemptOf(`${base}/hang-abort`, "x", { timeoutMs: 30_000 }));
+    const hanging = threads.attempt(attemptOf(`${rx.base}/hang-abort`, "x", { timeoutMs: 30_000 }));
     while (!received.some((r) => r.path === "/hang-abort")) await new Promise((r) => setTimeout(r, 10));
     threads.abortInFlight();
     const { result } = await hanging;
@@ -245,7 +224,7 @@ describe("SendThreads", () => {
     expect(result.responseBody).toMatch(/interrupted/);
     await threads.close();
     const before = received.length;
-    const late = await threads.attempt(attemptOf(`${base}/echo`, "x"));
+    const late = await threads.attempt(attemptOf(`${rx.base}/echo`, "x"));
     expect(late.result).toMatchObject({ statusCode: 0, errorKind: "other" });
     expect(received.length).toBe(before);
   });
@@ -264,7 +243,7 @@ describe("SendThreads", () => {
           maxResponseBytes: 64, connectionsPerOrigin: 1, maxOrigins: 1 } } });
       await threads.ready();
       const { result } = await threads.attempt({ message: { id: "msg_1", payload: "idle" },
-        endpoint: { id: "ep_1", url: ${JSON.stringify(`${base}/echo`)}, headers: {}, payloadFormat: "json",
+        endpoint: { id: "ep_1", url: ${JSON.stringify(`${rx.base}/echo`)}, headers: {}, payloadFormat: "json",
           signature: { scheme: "none" } },
         signing: { keys: [], hmacSecret: undefined }, timestampSeconds: 0, timeoutMs: 2000 });
       console.log(JSON.stringify(result));

@@ -1,35 +1,12 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parseAllowList } from "../../src/domain/address-policy.js";
 import { Sender, type SenderOptions } from "../../src/delivery/sender.js";
+import { useRouteReceiver } from "./route-receiver.js";
 
-type Handler = (req: IncomingMessage, body: string, res: ServerResponse) => void;
-
-let server: Server;
-let base: string;
-const received: { path: string; headers: IncomingMessage["headers"]; body: string; port: number }[] = [];
-const routes = new Map<string, Handler>();
-
-beforeAll(async () => {
-  server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const body = Buffer.concat(chunks).toString("utf8");
-      received.push({ path: req.url ?? "", headers: req.headers, body, port: req.socket.remotePort ?? 0 });
-      const handler = routes.get(req.url ?? "") ?? ((_q, _b, r) => r.writeHead(200).end("ok"));
-      handler(req, body, res);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
+const rx = useRouteReceiver();
+const { received, routes } = rx;
 
 function sender(overrides: Partial<SenderOptions> = {}, allowed: string[] = ["127.0.0.1"]): Sender {
   return new Sender({
@@ -47,7 +24,7 @@ describe("Sender", () => {
     routes.set("/ok", (_req, _body, res) => res.writeHead(201).end("created"));
     const s = sender();
     const result = await s.send({
-      url: `${base}/ok`,
+      url: `${rx.base}/ok`,
       headers: { "content-type": "application/json", "x-custom": "1" },
       body: '{"a": 1}',
       timeoutMs: 2000,
@@ -64,8 +41,8 @@ describe("Sender", () => {
     routes.set("/empty", (_req, _body, res) => res.writeHead(200, { "content-length": "0" }).end());
     // One connection: the second send can only go out once the first response was fully consumed.
     const s = sender({ connectionsPerOrigin: 1 });
-    const first = await s.send({ url: `${base}/empty`, headers: {}, body: "{}", timeoutMs: 2000 });
-    const second = await s.send({ url: `${base}/empty`, headers: {}, body: "{}", timeoutMs: 2000 });
+    const first = await s.send({ url: `${rx.base}/empty`, headers: {}, body: "{}", timeoutMs: 2000 });
+    const second = await s.send({ url: `${rx.base}/empty`, headers: {}, body: "{}", timeoutMs: 2000 });
     await s.close();
     expect(first).toMatchObject({ statusCode: 200, responseBody: "", errorKind: null });
     expect(second).toMatchObject({ statusCode: 200, responseBody: "" });
@@ -76,17 +53,17 @@ describe("Sender", () => {
   it("caps the stored response body", async () => {
     routes.set("/big", (_req, _body, res) => res.writeHead(500).end("x".repeat(10_000)));
     const s = sender();
-    const result = await s.send({ url: `${base}/big`, headers: {}, body: "{}", timeoutMs: 2000 });
+    const result = await s.send({ url: `${rx.base}/big`, headers: {}, body: "{}", timeoutMs: 2000 });
     await s.close();
     expect(result.statusCode).toBe(500);
     expect(result.responseBody).toBe("x".repeat(64));
   });
 
   it("does not follow redirects", async () => {
-    routes.set("/redirect", (_req, _body, res) => res.writeHead(302, { location: `${base}/ok` }).end());
+    routes.set("/redirect", (_req, _body, res) => res.writeHead(302, { location: `${rx.base}/ok` }).end());
     const s = sender();
     const before = received.length;
-    const result = await s.send({ url: `${base}/redirect`, headers: {}, body: "{}", timeoutMs: 2000 });
+    const result = await s.send({ url: `${rx.base}/redirect`, headers: {}, body: "{}", timeoutMs: 2000 });
     await s.close();
     expect(result.statusCode).toBe(302);
     expect(received.length).toBe(before + 1);
@@ -95,7 +72,7 @@ describe("Sender", () => {
   it("reports Retry-After", async () => {
     routes.set("/busy", (_req, _body, res) => res.writeHead(429, { "retry-after": "7" }).end());
     const s = sender();
-    const result = await s.send({ url: `${base}/busy`, headers: {}, body: "{}", timeoutMs: 2000 });
+    const result = await s.send({ url: `${rx.base}/busy`, headers: {}, body: "{}", timeoutMs: 2000 });
     await s.close();
     expect(result).toMatchObject({ statusCode: 429, retryAfter: "7" });
   });
@@ -103,7 +80,7 @@ describe("Sender", () => {
   it("times out a receiver that does not answer", async () => {
     routes.set("/hang", () => undefined);
     const s = sender();
-    const result = await s.send({ url: `${base}/hang`, headers: {}, body: "{}", timeoutMs: 200 });
+    const result = await s.send({ url: `${rx.base}/hang`, headers: {}, body: "{}", timeoutMs: 200 });
     await s.close();
     expect(result).toMatchObject({ statusCode: 0, errorKind: "timeout" });
     expect(result.durationMs).toBeGreaterThanOrEqual(150);
@@ -117,7 +94,7 @@ describe("Sender", () => {
     });
     const s = sender({ maxResponseBytes: 1_000_000 });
     const started = Date.now();
-    const result = await s.send({ url: `${base}/drip`, headers: {}, body: "{}", timeoutMs: 300 });
+    const result = await s.send({ url: `${rx.base}/drip`, headers: {}, body: "{}", timeoutMs: 300 });
     await s.close();
     expect(result).toMatchObject({ statusCode: 0, errorKind: "timeout" });
     expect(Date.now() - started).toBeLessThan(1_000);
@@ -127,9 +104,9 @@ describe("Sender", () => {
     routes.set("/hold-queue", () => undefined);
     // One connection, held by the first send: the second waits in the pool's queue past its deadline.
     const s = sender({ connectionsPerOrigin: 1 });
-    const holding = s.send({ url: `${base}/hold-queue`, headers: {}, body: "{}", timeoutMs: 3_000 });
+    const holding = s.send({ url: `${rx.base}/hold-queue`, headers: {}, body: "{}", timeoutMs: 3_000 });
     const started = Date.now();
-    const queued = await s.send({ url: `${base}/hold-queue`, headers: {}, body: "{}", timeoutMs: 200 });
+    const queued = await s.send({ url: `${rx.base}/hold-queue`, headers: {}, body: "{}", timeoutMs: 200 });
     const waitedMs = Date.now() - started;
     s.abortInFlight();
     await holding;
@@ -142,7 +119,7 @@ describe("Sender", () => {
   it("interrupts exchanges in progress on abortInFlight()", async () => {
     routes.set("/hold", () => undefined);
     const s = sender();
-    const pending = s.send({ url: `${base}/hold`, headers: {}, body: "{}", timeoutMs: 5_000 });
+    const pending = s.send({ url: `${rx.base}/hold`, headers: {}, body: "{}", timeoutMs: 5_000 });
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(s.inFlightCount).toBe(1);
     s.abortInFlight();
@@ -172,9 +149,9 @@ describe("Sender", () => {
   it("blocks loopback targets unless allow-listed, for IP literals and for names that resolve to them", async () => {
     const s = sender({}, []);
     const before = received.length;
-    const literal = await s.send({ url: `${base}/ok`, headers: {}, body: "{}", timeoutMs: 2000 });
+    const literal = await s.send({ url: `${rx.base}/ok`, headers: {}, body: "{}", timeoutMs: 2000 });
     const named = await s.send({
-      url: base.replace("127.0.0.1", "localhost") + "/ok",
+      url: rx.base.replace("127.0.0.1", "localhost") + "/ok",
       headers: {},
       body: "{}",
       timeoutMs: 2000,
