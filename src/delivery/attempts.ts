@@ -46,6 +46,11 @@ export interface AttemptTransport {
   close(): Promise<void>;
 }
 
+/** An attempt that sent nothing: a request that could not be built, or a send thread that could not run it. */
+export function unsentExchange(problem: string): AttemptExchange {
+  return { result: unsentResult(problem), requestHeaders: null };
+}
+
 export interface LocalAttemptsOptions {
   sender: SenderOptions;
   signatureHeaderStyle: SignatureHeaderStyle;
@@ -70,7 +75,7 @@ export class LocalAttempts implements AttemptTransport {
       this.options.signatureHeaderStyle,
       request.timestampSeconds,
     );
-    if ("problem" in built) return { result: unsentResult(built.problem), requestHeaders: null };
+    if ("problem" in built) return unsentExchange(built.problem);
     const result = await this.sender.send({ ...built.request, timeoutMs: request.timeoutMs });
     return { result, requestHeaders: loggedRequestHeadersJson(built.request, this.options.sender.userAgent) };
   }

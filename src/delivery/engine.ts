@@ -1,7 +1,8 @@
 /**
  * The delivery engine (DESIGN §3): claim due deliveries (dispatcher.ts), queue them per endpoint under the
  * concurrency and rate caps (endpoint-lanes.ts), build, sign and send each attempt (attempts.ts, in send
- * threads by default: send-threads.ts), turn the result into an outcome (outcome.ts) and write outcomes in batches (outcome-writer.ts).
+ * threads by default: send-threads.ts), turn the result into an outcome (outcome.ts) and write outcomes in
+ * batches (outcome-writer.ts).
  *
  * Lifecycle: `start()` subscribes to cross-process wake-ups when the store offers them and starts claiming;
  * `wake()` is for the API after each committed accept; `stop()` stops claiming, gives back the leases of

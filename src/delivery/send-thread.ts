@@ -6,7 +6,7 @@
  * turn has been read.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { LocalAttempts, type AttemptExchange } from "./attempts.js";
+import { LocalAttempts, unsentExchange, type AttemptExchange } from "./attempts.js";
 import type {
   EndpointProfile,
   FromSendThread,
@@ -46,13 +46,6 @@ function report(id: number, exchange: AttemptExchange): void {
   }
 }
 
-function failed(text: string): AttemptExchange {
-  return {
-    result: { statusCode: 0, responseBody: text, durationMs: 0, errorKind: "other", retryAfter: null },
-    requestHeaders: null,
-  };
-}
-
 port.on("message", (message: ToSendThread) => {
   switch (message.kind) {
     case "attempts":
@@ -60,14 +53,15 @@ port.on("message", (message: ToSendThread) => {
         if (queued.profile) profiles.set(queued.profileId, queued.profile);
         const profile = profiles.get(queued.profileId);
         if (!profile) {
-          report(queued.id, failed("the send thread does not know this endpoint"));
+          report(queued.id, unsentExchange("the send thread does not know this endpoint"));
           continue;
         }
         const { id, message: attemptMessage, timestampSeconds, timeoutMs } = queued;
         const request = { message: attemptMessage, ...profile, timestampSeconds, timeoutMs };
         attempts.attempt(request).then(
           (exchange) => report(id, exchange),
-          (error: unknown) => report(id, failed(error instanceof Error ? error.message : String(error))),
+          (error: unknown) =>
+            report(id, unsentExchange(error instanceof Error ? error.message : String(error))),
         );
       }
       // After the batch's attempts, which may still use a number replaced later in the same batch: each took

@@ -18,7 +18,12 @@ import type { Logger } from "pino";
 import type { Worker } from "node:worker_threads";
 import { startModuleWorker } from "../lib/module-worker.js";
 import type { EndpointId } from "../domain/ids.js";
-import type { AttemptExchange, AttemptRequest, AttemptTransport } from "./attempts.js";
+import {
+  unsentExchange,
+  type AttemptExchange,
+  type AttemptRequest,
+  type AttemptTransport,
+} from "./attempts.js";
 import type {
   EndpointProfile,
   FromSendThread,
@@ -40,13 +45,6 @@ const RESTART_DELAY_MS = 1_000;
 const CLOSE_TIMEOUT_MS = 5_000;
 /** Endpoints whose profile a thread keeps; the least recently used is forgotten beyond this. */
 const PROFILES_PER_THREAD = 10_000;
-
-function failure(text: string): AttemptExchange {
-  return {
-    result: { statusCode: 0, responseBody: text, durationMs: 0, errorKind: "other", retryAfter: null },
-    requestHeaders: null,
-  };
-}
 
 class SendThread {
   private readonly worker: Worker;
@@ -99,7 +97,7 @@ class SendThread {
       failedToStart(new Error(`the send thread exited with code ${code} before it was ready`));
       this.closed?.();
       if (this.waiting.size > 0) {
-        const stopped = failure("request interrupted: the send thread stopped");
+        const stopped = unsentExchange("request interrupted: the send thread stopped");
         for (const resolve of this.waiting.values()) resolve(stopped);
         this.waiting.clear();
       }
@@ -238,7 +236,7 @@ export class SendThreads implements AttemptTransport {
   }
 
   attempt(request: AttemptRequest): Promise<AttemptExchange> {
-    if (this.closing) return Promise.resolve(failure("request interrupted: Herald is shutting down"));
+    if (this.closing) return Promise.resolve(unsentExchange("request interrupted: Herald is shutting down"));
     if (
       this.threads.length < this.options.threads &&
       performance.now() - this.lastStartAt >= RESTART_DELAY_MS
@@ -249,7 +247,7 @@ export class SendThreads implements AttemptTransport {
     for (const thread of this.threads) {
       if (thread.alive && (chosen === undefined || thread.inFlight < chosen.inFlight)) chosen = thread;
     }
-    if (!chosen) return Promise.resolve(failure("request not sent: no send thread is running"));
+    if (!chosen) return Promise.resolve(unsentExchange("request not sent: no send thread is running"));
     return chosen.attempt(request);
   }
 
