@@ -72,12 +72,14 @@ export async function startBenchHerald(
   backend: Backend,
   postgresUrl: string,
   role: Exclude<Role, "worker">,
+  /** The settings every bench Herald shares; the harness sets the port, data directory, database and secrets. */
+  base: HeraldConfig = parseConfig({}),
 ): Promise<BenchHerald> {
   const dataDir = mkdtempSync(join(tmpdir(), "herald-bench-"));
   const schema = backend === "postgres" ? await freshSchema(postgresUrl) : null;
   const token = `hk_bench_${randomBytes(16).toString("hex")}`;
   const config: HeraldConfig = Object.freeze({
-    ...parseConfig({}),
+    ...base,
     port: 0,
     dataDir,
     databaseUrl: schema?.url ?? null,

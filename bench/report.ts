@@ -22,8 +22,10 @@ export interface BenchSettings {
   retryNoisy: number;
   backends: Backend[];
   scenarios: string[];
-  /** The Herald configuration values that shape delivery throughput (the bench Heralds run on the defaults). */
+  /** The Herald configuration values that shape delivery throughput (the defaults unless `heraldFlags` says). */
   herald: Record<string, unknown>;
+  /** Herald flags given with `--herald`; empty: Herald ran on its defaults. */
+  heraldFlags: string[];
   /** Which process generates load and receives deliveries in which scenario. */
   layout: string;
 }
@@ -190,6 +192,8 @@ function describeSettings(settings: BenchSettings): string {
     `${settings.clients} API clients`,
     `backends ${settings.backends.join(", ")}`,
     ...(settings.retryNoisy > 0 ? [`noisy runs measured again up to ${settings.retryNoisy} times`] : []),
-    `Herald defaults: ${herald}`,
+    settings.heraldFlags.length === 0
+      ? `Herald defaults: ${herald}`
+      : `Herald settings (${settings.heraldFlags.join(" ")}): ${herald}`,
   ].join("; ");
 }

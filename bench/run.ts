@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --quick] [--runs=3] [--scenario=accept,drain] [--backend=sqlite|postgres] [--clients=32]
- *   [--messages=20000] [--profile=<dir>] [--retry-noisy=N]`
+ *   [--messages=20000] [--profile=<dir>] [--retry-noisy=N] [--herald=--<herald flag>=<value> …]`
  *
  * Runs each scenario on SQLite, and on Postgres when one answers at HERALD_BENCH_DATABASE_URL (default
  * postgres://postgres@127.0.0.1:5432/test; each run gets a fresh schema). Every row (scenario × backend ×
@@ -15,11 +15,13 @@
  * overwrite a full run's figures. `--profile` writes a CPU profile of each measured delivery phase to <dir>
  * (one run by default; figures taken under the profiler are not comparable, so no results are written).
  * `--retry-noisy=N` measures a run again, up to N times, when other processes used the CPU meanwhile
- * (cpu-account.ts), after waiting for the machine to be quiet.
+ * (cpu-account.ts), after waiting for the machine to be quiet. `--herald` passes one of Herald's own flags to every
+ * Herald the bench starts (e.g. `--herald=--delivery-send-threads=2`); such runs are not the defaults' figures, so
+ * they go to latest-custom.{md,json} (latest-quick-custom with `--quick`).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { parseConfig } from "../src/config/config.js";
+import { parseConfig, type HeraldConfig } from "../src/config/config.js";
 import { epochMs } from "./clock.js";
 import { waitForQuiet } from "./cpu-account.js";
 import { collectVersions, describeMachine } from "./environment.js";
@@ -71,6 +73,8 @@ interface Args {
   profileDir: string | null;
   /** How many times a run measured on a noisy machine is measured again (after waiting for quiet). */
   retryNoisy: number;
+  /** Herald's own command-line flags (`--herald=--delivery-send-threads=2`), for every Herald the bench starts. */
+  heraldFlags: string[];
 }
 
 function parseArgs(argv: readonly string[]): Args {
@@ -83,8 +87,13 @@ function parseArgs(argv: readonly string[]): Args {
     messages: null,
     profileDir: null,
     retryNoisy: 0,
+    heraldFlags: [],
   };
   for (const arg of argv) {
+    if (arg.startsWith("--herald=")) {
+      args.heraldFlags.push(arg.slice("--herald=".length));
+      continue;
+    }
     const [name, value] = arg.split("=", 2);
     if (name === "--quick") args.quick = true;
     else if (name === "--scenario") {
@@ -128,9 +137,10 @@ async function runOnce(
   postgresUrl: string,
   options: ScenarioOptions,
   variant: string | undefined,
+  heraldConfig: HeraldConfig,
 ): Promise<Omit<ScenarioResult, "scenario" | "backend" | "variant">> {
   try {
-    const bench = await startBenchHerald(backend, postgresUrl, scenario.role);
+    const bench = await startBenchHerald(backend, postgresUrl, scenario.role, heraldConfig);
     try {
       return await scenario.run(bench, options, variant);
     } finally {
@@ -149,6 +159,8 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const runs = args.runs ?? (args.profileDir === null ? 3 : 1);
   const options = scenarioOptions(args);
+  // Herald's own parser: an unknown or invalid flag stops the bench before it measures anything.
+  const heraldConfig = parseConfig({}, args.heraldFlags);
   if (args.profileDir !== null) mkdirSync(args.profileDir, { recursive: true });
   const postgresUrl = process.env["HERALD_BENCH_DATABASE_URL"] ?? "postgres://postgres@127.0.0.1:5432/test";
   let backends = args.backends;
@@ -166,11 +178,11 @@ async function main(): Promise<void> {
           const label = `${scenario.name}${variant === undefined ? "" : ` @ ${variant}`} on ${backend}`;
           process.stderr.write(`bench: [${round}/${runs}] ${label}${args.quick ? " (quick)" : ""}… `);
           const runStarted = epochMs();
-          let outcome = await runOnce(scenario, backend, postgresUrl, options, variant);
+          let outcome = await runOnce(scenario, backend, postgresUrl, options, variant, heraldConfig);
           for (let retry = 1; outcome.noisy === true && retry <= args.retryNoisy; retry++) {
             console.error(`measured on a noisy machine; waiting for quiet…`);
             await waitForQuiet(120_000);
-            outcome = await runOnce(scenario, backend, postgresUrl, options, variant);
+            outcome = await runOnce(scenario, backend, postgresUrl, options, variant, heraldConfig);
             outcome.notes.push(
               `measured again (${retry} earlier attempt${retry > 1 ? "s" : ""} on a noisy machine)`,
             );
@@ -195,7 +207,6 @@ async function main(): Promise<void> {
   }
 
   const rows = summarizeRows(records);
-  const defaults = parseConfig({});
   const settings: BenchSettings = {
     quick: args.quick,
     runs,
@@ -206,7 +217,8 @@ async function main(): Promise<void> {
     retryNoisy: args.retryNoisy,
     backends: [...backends],
     scenarios: args.scenarios.map((scenario) => scenario.name),
-    herald: Object.fromEntries(Object.entries(defaults).filter(([key]) => key.startsWith("delivery"))),
+    herald: Object.fromEntries(Object.entries(heraldConfig).filter(([key]) => key.startsWith("delivery"))),
+    heraldFlags: [...args.heraldFlags],
     layout: LAYOUT,
   };
   const report = buildReport(
@@ -227,7 +239,7 @@ async function main(): Promise<void> {
   );
   if (args.profileDir !== null) return;
   const directory = resolve(process.cwd(), "bench/results");
-  const base = args.quick ? "latest-quick" : "latest";
+  const base = `${args.quick ? "latest-quick" : "latest"}${args.heraldFlags.length > 0 ? "-custom" : ""}`;
   mkdirSync(directory, { recursive: true });
   writeFileSync(resolve(directory, `${base}.md`), markdown);
   writeFileSync(resolve(directory, `${base}.json`), `${JSON.stringify(report, null, 2)}\n`);

@@ -132,6 +132,7 @@ describe("renderMarkdown", () => {
       backends: ["sqlite"],
       scenarios: ["drain", "ceiling"],
       herald: { deliveryMaxInFlight: 256 },
+      heraldFlags: [],
       layout: "test",
     };
     const report = buildReport(
@@ -158,6 +159,15 @@ describe("renderMarkdown", () => {
     ]);
     expect(markdown).toContain("| sqlite | 2/3 (1 void) | 200 (100–300) |");
     expect(markdown).toContain("- sqlite: void (1 of 3): run 2: 3 deliveries arrived more than once");
+    expect(markdown).toContain("Herald defaults: deliveryMaxInFlight 256");
+    const custom = buildReport(
+      { ...report, settings: { ...settings, heraldFlags: ["--delivery-max-in-flight=512"] } },
+      rows,
+      report.targets,
+    );
+    expect(renderMarkdown(custom, rows, [])).toContain(
+      "Herald settings (--delivery-max-in-flight=512): deliveryMaxInFlight 256",
+    );
     expect(markdown).toContain("| sqlite | 0/1 (1 void) | void |");
     // A run that failed before measuring anything still gets its row.
     expect(markdown).toContain(
