@@ -63,6 +63,8 @@ export interface DeliveryEngineOptions {
   signingKeyCacheMs?: number;
   /** Outcomes per `completeDeliveries` call at most. */
   outcomeBatchSize?: number;
+  /** The shortest time between two outcome writes unless a full batch waits (outcome-writer.ts). */
+  outcomeWriteIntervalMs?: number;
   /**
    * Worker threads that send (send-threads.ts); 0 sends on the engine's own thread. Default
    * `DEFAULT_SEND_THREADS`.
@@ -91,6 +93,7 @@ export const DELIVERY_ENGINE_DEFAULTS: Readonly<Tuning> = Object.freeze({
   maxResponseBytes: 64 * 1024,
   signingKeyCacheMs: 5_000,
   outcomeBatchSize: 500,
+  outcomeWriteIntervalMs: 2,
 });
 
 /** Before a delivery whose endpoint's secrets could not be read is tried again. */
@@ -130,7 +133,8 @@ function tuning(options: DeliveryEngineOptions): Tuning {
   for (const key of Object.keys(DELIVERY_ENGINE_DEFAULTS) as (keyof Tuning)[]) {
     const value = options[key];
     if (value === undefined) continue;
-    if (!Number.isFinite(value) || value <= 0)
+    // Only the write interval may be 0 (writes back to back).
+    if (!Number.isFinite(value) || value < 0 || (value === 0 && key !== "outcomeWriteIntervalMs"))
       throw new RangeError(`delivery option ${key} must be positive, got ${value}`);
     settings[key] = value;
   }
@@ -178,6 +182,7 @@ export function createDeliveryEngine(
     now,
     log,
     maxBatchSize: settings.outcomeBatchSize,
+    minWriteIntervalMs: settings.outcomeWriteIntervalMs,
     onWritten(outcomes) {
       dispatcher.settle(outcomes.length);
       for (const outcome of outcomes)

@@ -4,6 +4,12 @@
  * next batch. The trade: an outcome waits up to one turn plus one write before it is durable, and N outcomes
  * cost one transaction instead of N.
  *
+ * Writes are also paced: one starts at most every `minWriteIntervalMs` unless a full batch is waiting. At
+ * moderate rates results come back a few at a time, and a transaction per few outcomes costs mostly its own
+ * overhead (on SQLite each one writes every page it touched to the WAL, one syscall each, however little
+ * changed on it). An outcome that arrives after a quiet spell is written at once; one that arrives soon after
+ * a write waits at most the interval. Sends do not wait for it: a delivery's slot is only held a little longer.
+ *
  * Bounded without a limit of its own: every buffered outcome belongs to a delivery the dispatcher still
  * counts against its in-flight cap until `onWritten` reports it, so the buffer never exceeds that cap and a
  * slow or failing database stops the claiming instead of growing memory.
@@ -24,6 +30,8 @@ export interface OutcomeWriterOptions {
   now: () => EpochMs;
   log: Logger;
   maxBatchSize: number;
+  /** The shortest time between the starts of two writes, unless a full batch is waiting; 0: back to back. */
+  minWriteIntervalMs?: number;
   /** Called after each committed batch. */
   onWritten: (outcomes: readonly DeliveryOutcome[]) => void;
 }
@@ -31,7 +39,11 @@ export interface OutcomeWriterOptions {
 export class OutcomeWriter {
   private queue: DeliveryOutcome[] = [];
   private scheduled = false;
+  /** Set while a scheduled flush waits for the write interval to pass. */
+  private intervalTimer: NodeJS.Timeout | null = null;
   private flushing = false;
+  /** performance.now() when the last write started. */
+  private lastWriteAt = -Infinity;
   private abandoned = false;
   private retryWait: { timer: NodeJS.Timeout; resolve: () => void } | null = null;
   private idleWaiters: (() => void)[] = [];
@@ -52,12 +64,32 @@ export class OutcomeWriter {
       return;
     }
     this.queue.push(outcome);
+    if (this.intervalTimer && this.queue.length >= this.options.maxBatchSize) {
+      // A full batch does not wait for the interval.
+      clearTimeout(this.intervalTimer);
+      this.intervalTimer = null;
+      this.scheduled = false;
+    }
+    this.schedule();
+  }
+
+  private schedule(): void {
     if (this.scheduled || this.flushing) return;
     this.scheduled = true;
-    setImmediate(() => {
+    const run = () => {
       this.scheduled = false;
+      this.intervalTimer = null;
       void this.flush();
-    });
+    };
+    const waitMs = this.waitBeforeWriteMs();
+    if (waitMs > 0) this.intervalTimer = setTimeout(run, waitMs);
+    else setImmediate(run);
+  }
+
+  /** How long the next write should wait for the interval since the last one (0: it may start now). */
+  private waitBeforeWriteMs(): number {
+    if (this.queue.length >= this.options.maxBatchSize) return 0;
+    return this.lastWriteAt + (this.options.minWriteIntervalMs ?? 0) - performance.now();
   }
 
   /**
@@ -101,6 +133,9 @@ export class OutcomeWriter {
     let failures = 0;
     try {
       while (this.queue.length > 0 && !this.abandoned) {
+        // After a failure the backoff below paces the retries instead.
+        if (failures === 0 && this.waitBeforeWriteMs() > 0) break;
+        this.lastWriteAt = performance.now();
         const batch = this.queue.slice(0, this.options.maxBatchSize);
         try {
           await this.options.store.completeDeliveries(batch, this.options.now());
@@ -125,6 +160,7 @@ export class OutcomeWriter {
       }
     } finally {
       this.flushing = false;
+      if (this.queue.length > 0 && !this.abandoned) this.schedule();
       if (this.isIdle() || this.abandoned) {
         const waiters = this.idleWaiters;
         this.idleWaiters = [];

@@ -1,4 +1,5 @@
 /** The outcome writer on a real store, with the store's writes failing for a while (fault injection). */
+import { setTimeout as delay } from "node:timers/promises";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MessageStatus } from "../../src/domain/types.js";
 import { OutcomeWriter } from "../../src/delivery/outcome-writer.js";
@@ -53,6 +54,62 @@ describe.each(BACKENDS)("OutcomeWriter (%s)", (backend) => {
     expect(calls).toEqual([5]);
     expect(written).toHaveLength(5);
     expect(await attemptsOf(store, app.id)).toHaveLength(5);
+  });
+
+  /** A writer over the real store that records each write's size and start time. */
+  function pacedWriter(minWriteIntervalMs: number, maxBatchSize = 100) {
+    const writes: { size: number; at: number }[] = [];
+    const writer = new OutcomeWriter({
+      store: {
+        completeDeliveries: (batch, now) => (
+          writes.push({ size: batch.length, at: performance.now() }),
+          store.completeDeliveries(batch, now)
+        ),
+      },
+      now: Date.now,
+      log: silentLog,
+      maxBatchSize,
+      minWriteIntervalMs,
+      onWritten: () => {},
+    });
+    return { writer, writes };
+  }
+  const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+  it("paces writes: what arrives within the interval after a write goes into the next one", async () => {
+    const { outcomes } = await claimedOutcomes(4);
+    const { writer, writes } = pacedWriter(100);
+    writer.submit(outcomes[0]!);
+    await nextTurn();
+    await nextTurn();
+    // Three more, each in a turn of its own: back to back they would be three transactions.
+    for (const outcome of outcomes.slice(1)) {
+      writer.submit(outcome);
+      await nextTurn();
+    }
+    expect(await writer.drain(5_000)).toBe(true);
+    expect(writes.map((write) => write.size)).toEqual([1, 3]);
+    expect(writes[1]!.at - writes[0]!.at).toBeGreaterThanOrEqual(99);
+  });
+
+  it("writes an outcome that comes after a quiet spell at once, and a full batch without waiting", async () => {
+    const { outcomes } = await claimedOutcomes(5);
+    const quiet = pacedWriter(200);
+    quiet.writer.submit(outcomes[0]!);
+    expect(await quiet.writer.drain(5_000)).toBe(true);
+    await delay(250);
+    const submittedAt = performance.now();
+    quiet.writer.submit(outcomes[1]!);
+    expect(await quiet.writer.drain(5_000)).toBe(true);
+    expect(quiet.writes[1]!.at - submittedAt).toBeLessThan(150);
+
+    const full = pacedWriter(60_000, 2);
+    full.writer.submit(outcomes[2]!);
+    await nextTurn();
+    full.writer.submit(outcomes[3]!);
+    full.writer.submit(outcomes[4]!); // with the one being written, a full batch is waiting now
+    expect(await full.writer.drain(2_000)).toBe(true);
+    expect(full.writes.map((write) => write.size)).toEqual([1, 2]);
   });
 
   it("retries a failed write until it succeeds, dropping nothing", async () => {
