@@ -19,6 +19,7 @@ import {
 } from "../sql/schema.js";
 import type { HotPathOperations } from "../sql/sql-store.js";
 import type { LeaseRelease, StoreMetrics } from "../store.js";
+import type { WalSync } from "./wal-sync.js";
 
 /** A claimed delivery's lease end (see Store.claimDueDeliveries): per endpoint timeout when @extraMs is set. */
 const LEASE_END = `CASE WHEN @extraMs IS NULL THEN @leaseUntil ELSE MIN(@leaseUntil, @now + @extraMs +
@@ -131,6 +132,8 @@ export function sqliteHotPath(
   db: BetterSqlite3.Database,
   exclusive: <T>(work: () => T) => Promise<T>,
   metrics: StoreMetrics,
+  /** Makes the commits so far durable against power loss, off the event loop (see wal-sync.ts). */
+  walSync: WalSync,
 ): HotPathOperations {
   // Prepared on first use: the tables exist only once migrate() has run.
   let statements: ReturnType<typeof prepareStatements> | undefined;
@@ -231,17 +234,21 @@ export function sqliteHotPath(
   return {
     async acceptMessages(batch, now) {
       if (batch.length === 0) return [];
-      const plan = await exclusive(() => {
-        // An accepted message must survive a power cut, not only a crash: its commit syncs the WAL (which also
-        // makes every earlier commit durable). The engine's commits stay NORMAL: losing an outcome to a power
-        // cut means a duplicate send, never a lost message, and saves a sync per batch.
-        db.pragma("synchronous = FULL");
-        try {
-          return acceptTransaction.immediate(batch, now);
-        } finally {
-          db.pragma("synchronous = NORMAL");
-        }
+      const { plan, durable } = await exclusive(() => {
+        // Nothing is committed that could not be made durable.
+        if (walSync.failure) throw walSync.failure;
+        const plan = acceptTransaction.immediate(batch, now);
+        // An accepted message must survive a power cut, not only a crash. The commit ran at NORMAL (no fsync, as
+        // for the engine's commits, where a lost outcome means a duplicate send, never a lost message); the sync
+        // is requested here, inside the mutex right after the commit, so it covers this commit and no close()
+        // can come between. It is awaited outside the mutex: the engine's transactions go on meanwhile.
+        // A batch that wrote nothing (idempotent replays) waits too: the commit it found may not be synced yet.
+        const durable = walSync.afterCommit();
+        // Awaited below; this only keeps a failure from counting as unhandled before then.
+        durable.catch(() => {});
+        return { plan, durable };
       });
+      await durable;
       metrics.acceptTransactions++;
       metrics.acceptedMessages += plan.messages.length;
       return plan.results;
