@@ -140,6 +140,9 @@ async function runOnce(
   heraldConfig: HeraldConfig,
 ): Promise<Omit<ScenarioResult, "scenario" | "backend" | "variant">> {
   try {
+    // The bench process holds every earlier run's garbage until V8 collects it, and V8's background threads would
+    // do that during this run's measurement (CPU and resident memory counted as this Herald's).
+    global.gc?.();
     const bench = await startBenchHerald(backend, postgresUrl, scenario.role, heraldConfig);
     try {
       return await scenario.run(bench, options, variant);
