@@ -342,8 +342,10 @@ export interface Store {
   /** Makes each delivery pending and unleased again, due at `nextAttemptAt`; one transaction per call. */
   releaseDeliveries(releases: readonly LeaseRelease[], now: EpochMs): Promise<void>;
   /**
-   * Only where `capabilities.crossProcessWakeups`: calls `onQueued` after every commit that queued deliveries,
-   * in any process sharing the store; resolves to an unsubscribe function.
+   * Only where `capabilities.crossProcessWakeups`: calls `onQueued` after every commit that queued deliveries
+   * (or gave leases back) through any other store instance sharing the queue, in this process or another; resolves
+   * to an unsubscribe function. A store's own commits are left out: the process that made them wakes its engine
+   * itself, and a second wake-up through the database would only cost an empty claim.
    */
   listenForQueuedWork?(onQueued: () => void): Promise<() => Promise<void>>;
   /** Queues one manual attempt per request (resend, recover), due at `now`. */

@@ -75,4 +75,27 @@ describe.skipIf(!BACKENDS.includes("postgres"))("queue wake-ups across processes
       await listener.close();
     }
   });
+
+  it("does not notify a store of its own commits (its process wakes its engine itself)", async () => {
+    let own = 0;
+    const stop = await store.listenForQueuedWork?.(() => own++);
+    const other = openPostgresStore({
+      url: database.databaseUrl ?? "",
+      cipher: aesGcmCipher(TEST_SECRET_KEY),
+    });
+    try {
+      const app = anApplication();
+      await store.createApplication(app);
+      await store.createEndpoint(anEndpoint(app.id), aSecret());
+      await store.acceptMessages([{ message: aMessage(app.id), idempotencyKey: null }], T0);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(own).toBe(0);
+      // Another store on the same schema (another Herald process) is heard.
+      await other.acceptMessages([{ message: aMessage(app.id), idempotencyKey: null }], T0);
+      await until(() => own, 1);
+    } finally {
+      await stop?.();
+      await other.close();
+    }
+  });
 });

@@ -44,6 +44,8 @@ export function postgresHotPath(
   db: Kysely<Database>,
   pool: pg.Pool,
   metrics: StoreMetrics,
+  /** The payload of this store's NOTIFYs (postgres-store.ts): its own listeners skip them. */
+  notifier: string,
 ): HotPathOperations {
   async function findExistingMessages(keys: ReturnType<typeof acceptLookupKeys>) {
     if (keys.idempotencyKeys.length === 0 && keys.eventIds.length === 0) return [];
@@ -96,7 +98,7 @@ export function postgresHotPath(
         WHERE queued.message_id IN (SELECT id FROM new_messages)
         RETURNING 1
       ), wake AS (
-        SELECT pg_notify(${QUEUE_CHANNEL}, '') FROM (SELECT 1 FROM new_deliveries LIMIT 1) AS queued
+        SELECT pg_notify(${QUEUE_CHANNEL}, ${notifier}) FROM (SELECT 1 FROM new_deliveries LIMIT 1) AS queued
       )
       SELECT id, (SELECT count(*) FROM wake) AS woken FROM new_messages`.execute(db);
     return new Set(rows.map((row) => row.id));
@@ -208,7 +210,7 @@ export function postgresHotPath(
           WHERE d.id = r.id AND d.status = 1 AND d.lease_until = r.lease_until
           RETURNING 1
         )
-        SELECT pg_notify(${QUEUE_CHANNEL}, '') FROM (SELECT 1 FROM released LIMIT 1) AS any_released`.execute(
+        SELECT pg_notify(${QUEUE_CHANNEL}, ${notifier}) FROM (SELECT 1 FROM released LIMIT 1) AS any_released`.execute(
         db,
       );
     },

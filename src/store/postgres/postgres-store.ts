@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 import type { Logger } from "pino";
@@ -31,13 +32,16 @@ const typeParsers: pg.CustomTypesConfig = {
       : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig["getTypeParser"],
 };
 
-const postgresDialect: SqlDialect = {
-  jsonArrayContains: (column, value) =>
-    sql<boolean>`(${sql.ref(column)})::jsonb @> jsonb_build_array(${value}::text)`,
-  async notifyQueued(db) {
-    await sql`SELECT pg_notify(${QUEUE_CHANNEL}, '')`.execute(db);
-  },
-};
+/** `notifier`: this store's NOTIFY payload, so that its own listeners can tell its notifications apart. */
+function postgresDialect(notifier: string): SqlDialect {
+  return {
+    jsonArrayContains: (column, value) =>
+      sql<boolean>`(${sql.ref(column)})::jsonb @> jsonb_build_array(${value}::text)`,
+    async notifyQueued(db) {
+      await sql`SELECT pg_notify(${QUEUE_CHANNEL}, ${notifier})`.execute(db);
+    },
+  };
+}
 
 /** The scale-out store: many Herald processes share one Postgres database and its queue. */
 export function openPostgresStore(
@@ -52,11 +56,18 @@ export function openPostgresStore(
   pool.on("error", (error) => options.log?.error({ err: error }, "store: idle Postgres connection failed"));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const metrics: StoreMetrics = { acceptTransactions: 0, acceptedMessages: 0 };
-  const context: SqlContext = { db, dialect: postgresDialect, cipher: options.cipher, log: options.log };
+  // Every NOTIFY this store sends carries this id, and its own listeners ignore it (Store.listenForQueuedWork).
+  const notifier = randomBytes(9).toString("base64url");
+  const context: SqlContext = {
+    db,
+    dialect: postgresDialect(notifier),
+    cipher: options.cipher,
+    log: options.log,
+  };
   const listeners = new Set<() => Promise<void>>();
   let closing: Promise<void> | undefined;
 
-  const hotPath = postgresHotPath(db, pool, metrics);
+  const hotPath = postgresHotPath(db, pool, metrics, notifier);
   const store = createSqlStore({
     context,
     capabilities: { sharedQueue: true, crossProcessWakeups: true },
@@ -80,7 +91,7 @@ export function openPostgresStore(
   return {
     ...store,
     async listenForQueuedWork(onQueued) {
-      const stop = await listenForQueuedWork(options.url, typeParsers, onQueued, options.log);
+      const stop = await listenForQueuedWork(options.url, typeParsers, onQueued, options.log, notifier);
       const unsubscribe = async () => {
         listeners.delete(unsubscribe);
         await stop();

@@ -13,6 +13,8 @@ export async function listenForQueuedWork(
   types: pg.CustomTypesConfig,
   onQueued: () => void,
   log: Logger | undefined,
+  /** The listening store's own NOTIFY payload: its own process wakes its engine directly, without a round trip. */
+  ownNotifier: string,
 ): Promise<() => Promise<void>> {
   let client: pg.Client | undefined;
   let stopped = false;
@@ -20,7 +22,9 @@ export async function listenForQueuedWork(
 
   async function connect(): Promise<void> {
     const next = new pg.Client({ connectionString: url, types });
-    next.on("notification", () => onQueued());
+    next.on("notification", (notification) => {
+      if (notification.payload !== ownNotifier) onQueued();
+    });
     next.on("error", (error) => {
       log?.warn({ err: error }, "store: queue listener connection failed; reconnecting");
       void next.end().catch(() => {});
