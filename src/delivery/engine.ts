@@ -134,8 +134,11 @@ function tuning(options: DeliveryEngineOptions): Tuning {
     const value = options[key];
     if (value === undefined) continue;
     // Only the write interval may be 0 (writes back to back).
-    if (!Number.isFinite(value) || value < 0 || (value === 0 && key !== "outcomeWriteIntervalMs"))
-      throw new RangeError(`delivery option ${key} must be positive, got ${value}`);
+    const mayBeZero = key === "outcomeWriteIntervalMs";
+    if (!Number.isFinite(value) || value < 0 || (value === 0 && !mayBeZero))
+      throw new RangeError(
+        `delivery option ${key} must be ${mayBeZero ? "0 or more" : "positive"}, got ${value}`,
+      );
     settings[key] = value;
   }
   return settings;

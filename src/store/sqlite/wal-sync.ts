@@ -14,8 +14,8 @@
  * - Everything else SQLite does to the file keeps its inode: a WAL reset rewrites it from the start, and
  *   journal_size_limit or a TRUNCATE checkpoint shrink it with ftruncate. A reset or a truncation only ever
  *   drops frames that a checkpoint has already copied into the database file, and a checkpoint syncs the
- *   database file before the WAL may be reset (at any synchronous level but OFF; sqlite-store.ts and the
- *   checkpoint thread use NORMAL), so those commits are durable there.
+ *   database file before the WAL may be reset (at any synchronous level but OFF; sqlite-store.ts uses NORMAL),
+ *   so those commits are durable there.
  * - SQLite takes no POSIX locks on the -wal file (its locks are on the database and -shm files), so opening and
  *   closing our own descriptor cannot drop one of SQLite's locks, as closing a descriptor of a locked file would.
  */
