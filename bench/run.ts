@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--runs=3] [--scenario=accept,drain] [--backend=sqlite|postgres] [--clients=32]
+ * `npm run bench [-- --quick] [--runs=3] [--scenario=accept,drain] [--variant=9k/s] [--backend=sqlite|postgres] [--clients=32]
  *   [--messages=20000] [--profile=<dir>] [--retry-noisy=N] [--herald=--<herald flag>=<value> …]`
  *
  * Runs each scenario on SQLite, and on Postgres when one answers at HERALD_BENCH_DATABASE_URL (default
@@ -17,7 +17,8 @@
  * `--retry-noisy=N` measures a run again, up to N times, when other processes used the CPU meanwhile
  * (cpu-account.ts), after waiting for the machine to be quiet. `--herald` passes one of Herald's own flags to every
  * Herald the bench starts (e.g. `--herald=--delivery-send-threads=2`); such runs are not the defaults' figures, so
- * they go to latest-custom.{md,json} (latest-quick-custom with `--quick`).
+ * they go to latest-custom.{md,json} (latest-quick-custom with `--quick`). A run of part of the bench (`--scenario`,
+ * `--variant`, `--backend`) writes latest-partial.{md,json} (latest-custom-partial, …) for the same reason.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
@@ -73,6 +74,8 @@ interface Args {
   profileDir: string | null;
   /** How many times a run measured on a noisy machine is measured again (after waiting for quiet). */
   retryNoisy: number;
+  /** Only these variants of the scenarios that have variants (`--variant=9k/s`); null: all. */
+  variants: readonly string[] | null;
   /** Herald's own command-line flags (`--herald=--delivery-send-threads=2`), for every Herald the bench starts. */
   heraldFlags: string[];
 }
@@ -87,6 +90,7 @@ function parseArgs(argv: readonly string[]): Args {
     messages: null,
     profileDir: null,
     retryNoisy: 0,
+    variants: null,
     heraldFlags: [],
   };
   for (const arg of argv) {
@@ -109,10 +113,26 @@ function parseArgs(argv: readonly string[]): Args {
     else if (name === "--clients" && /^\d+$/.test(value ?? "")) args.clients = Number(value);
     else if (name === "--profile" && value) args.profileDir = resolve(value);
     else if (name === "--retry-noisy" && /^\d+$/.test(value ?? "")) args.retryNoisy = Number(value);
+    else if (name === "--variant" && value) args.variants = value.split(",");
     else if (name === "--messages" && /^[1-9]\d*$/.test(value ?? "")) args.messages = Number(value);
     else throw new Error(`unknown argument "${arg}"`);
   }
+  const known = new Set(args.scenarios.flatMap((scenario) => scenario.variants ?? []));
+  const unknownVariants = (args.variants ?? []).filter((variant) => !known.has(variant));
+  if (unknownVariants.length > 0)
+    throw new Error(`unknown variant "${unknownVariants.join(",")}"; known: ${[...known].join(", ")}`);
   return args;
+}
+
+/** A scenario's variants to run: `--variant` picks among those it has; a scenario without variants runs once. */
+function selectedVariants(
+  scenario: Scenario,
+  wanted: readonly string[] | null,
+): readonly (string | undefined)[] {
+  if (scenario.variants === undefined) return [undefined];
+  return wanted === null
+    ? scenario.variants
+    : scenario.variants.filter((variant) => wanted.includes(variant));
 }
 
 /**
@@ -177,7 +197,7 @@ async function main(): Promise<void> {
     for (const scenario of args.scenarios) {
       const firstOnly = scenario.backendIndependent || (args.quick && scenario.quickOnFirstBackend);
       for (const backend of firstOnly ? backends.slice(0, 1) : backends) {
-        for (const variant of scenario.variants ?? [undefined]) {
+        for (const variant of selectedVariants(scenario, args.variants)) {
           const label = `${scenario.name}${variant === undefined ? "" : ` @ ${variant}`} on ${backend}`;
           process.stderr.write(`bench: [${round}/${runs}] ${label}${args.quick ? " (quick)" : ""}… `);
           const runStarted = epochMs();
@@ -242,7 +262,13 @@ async function main(): Promise<void> {
   );
   if (args.profileDir !== null) return;
   const directory = resolve(process.cwd(), "bench/results");
-  const base = `${args.quick ? "latest-quick" : "latest"}${args.heraldFlags.length > 0 ? "-custom" : ""}`;
+  // A run of part of the bench, or with other settings, must not overwrite the figures of a whole default run.
+  const partial =
+    args.scenarios.length < SCENARIOS.length || args.variants !== null || args.backends !== null;
+  const base =
+    (args.quick ? "latest-quick" : "latest") +
+    (args.heraldFlags.length > 0 ? "-custom" : "") +
+    (partial ? "-partial" : "");
   mkdirSync(directory, { recursive: true });
   writeFileSync(resolve(directory, `${base}.md`), markdown);
   writeFileSync(resolve(directory, `${base}.json`), `${JSON.stringify(report, null, 2)}\n`);

@@ -231,6 +231,8 @@ export async function createHerald(config: HeraldConfig, overrides: HeraldOverri
         );
   // A committed accept (or resend, or recovery) wakes the local engine at once instead of at its next poll.
   if (engine) services.messages.onDeliveriesQueued(() => engine.wake());
+  // And while it has room and nothing older is due, an accept leases its deliveries for it: no claim is needed.
+  if (engine) services.messages.handDeliveriesTo(engine);
 
   let idempotencyPurge: { stop(): void } | null = null;
 

@@ -16,6 +16,7 @@ import { startOpenLoopGenerator } from "../open-loop.js";
 import { profiled } from "../profiler.js";
 import { startReceiverProcess } from "../receiver.js";
 import type { Scenario } from "../scenario.js";
+import type { StoreMetrics } from "../../src/store/store.js";
 
 /** Target deliveries per second, by variant name. */
 const TARGETS: Readonly<Record<string, number>> = { "1k/s": 1000, "3k/s": 3000, "9k/s": 9000 };
@@ -72,6 +73,7 @@ export const latencyScenario: Scenario = {
       // A run that throws must not leave the sampler holding the process open.
       rssSampler.unref();
 
+      const storeBefore = { ...bench.herald.store.metrics };
       const profileName = `latency-${bench.backend}-${target}`;
       const load = await profiled(options.profileDir, profileName, () =>
         generator.run({
@@ -90,6 +92,7 @@ export const latencyScenario: Scenario = {
       const expected = load.accepted * ENDPOINTS_PER_APP;
       const finishedAt = await waitUntilDelivered(engine, receiver, expected, STALL_MS, epochMs);
       clearInterval(rssSampler);
+      const transactions = transactionsPerMessage(storeBefore, bench.herald.store.metrics);
 
       const ledger = await receiver.ledger();
       const samples = await receiver.samples();
@@ -147,6 +150,7 @@ export const latencyScenario: Scenario = {
         );
       }
       if (cpu) notes.push(`${describeCpu(cpu)} (measured window)`);
+      notes.push(transactions);
       if (problems.length > 0) notes.unshift(`VOID — ${problems.join("; ")}`);
       else
         notes.push(`ledger exact: ${expected.toLocaleString("en-US")} sent = received, each once and logged`);
@@ -172,6 +176,22 @@ export const latencyScenario: Scenario = {
     }
   },
 };
+
+/** Store transactions per accepted message over the whole run, by kind: what each message costs the store. */
+function transactionsPerMessage(before: StoreMetrics, after: StoreMetrics): string {
+  const messages = after.acceptedMessages - before.acceptedMessages;
+  const per = (key: keyof StoreMetrics) => ((after[key] - before[key]) / Math.max(1, messages)).toFixed(2);
+  const claimed =
+    (after.claimedDeliveries - before.claimedDeliveries) /
+    Math.max(1, after.claimTransactions - before.claimTransactions);
+  const recorded =
+    (after.recordedOutcomes - before.recordedOutcomes) /
+    Math.max(1, after.outcomeTransactions - before.outcomeTransactions);
+  return (
+    `store transactions per message: accept ${per("acceptTransactions")}, claim ${per("claimTransactions")} ` +
+    `(${claimed.toFixed(1)} deliveries each), outcome ${per("outcomeTransactions")} (${recorded.toFixed(1)} each)`
+  );
+}
 
 function fmtOffset({ offsetMs, roundTripMs }: { offsetMs: number; roundTripMs: number }): string {
   return `${offsetMs >= 0 ? "+" : ""}${offsetMs.toFixed(3)} ms (± ${(roundTripMs / 2).toFixed(3)})`;

@@ -17,9 +17,15 @@
  * no wake-up reaches (the CLI on SQLite, a lost NOTIFY). An idle engine thus costs one query per `idlePollMs` and no CPU between.
  *
  * `wake()` only sets a flag and ends a sleep, so a burst of accepts costs one claim, not one each.
+ *
+ * An accept can save that claim altogether (`offerLeases`): while the loop sleeps because the last claim took
+ * everything due, an accept in this process may lease its new deliveries itself, in its own transaction, and hand
+ * them straight on. Nothing older is then waiting in the store, so this jumps no queue; at any other time (a
+ * backlog, a wake-up pending, no free capacity) there is no offer and the accept queues its deliveries as usual.
  */
 import type { Logger } from "pino";
 import type { EpochMs } from "../domain/types.js";
+import type { LeaseOffer } from "../services/messages.js";
 import type { ClaimedBatch, ClaimedDelivery, Store } from "../store/store.js";
 
 export interface DispatcherOptions {
@@ -66,6 +72,8 @@ export class Dispatcher {
   private loop: Promise<void> | null = null;
   /** The earliest time `noteDue` reported that no claim has covered yet. */
   private dueHint: EpochMs | null = null;
+  /** Asleep after a claim (or check) found nothing more due now: what an accept queues would be next in line. */
+  private caughtUp = false;
   private readonly claimThreshold: number;
 
   constructor(
@@ -82,6 +90,40 @@ export class Dispatcher {
 
   start(): void {
     this.loop ??= this.run();
+  }
+
+  /**
+   * Capacity for an accept in this process to lease its deliveries itself, or null: only while the loop sleeps
+   * caught up, with free capacity and no wake-up pending (see the header).
+   */
+  offerLeases(): LeaseOffer | null {
+    if (!this.caughtUp || this.stopping || this.wakeRequested) return null;
+    const now = this.deps.now();
+    if (this.dueHint !== null && this.dueHint <= now) return null;
+    const limit = Math.min(this.options.claimBatchSize, this.options.maxInFlight - this.held);
+    if (limit < 1) return null;
+    this.held += limit;
+    let settled = false;
+    // Never throws: the accept that calls it has committed, and its requests must be answered.
+    const settleOnce = (taken: readonly ClaimedDelivery[]) => {
+      if (settled) {
+        this.deps.log.error("delivery: a lease offer was settled twice; ignored");
+        return;
+      }
+      settled = true;
+      if (taken.length > 0) this.deps.onClaimed(taken);
+      // More than offered would be a store bug; they are held all the same (settle goes negative).
+      this.settle(limit - taken.length);
+    };
+    return {
+      lease: {
+        limit,
+        leaseUntil: now + this.options.leaseMs,
+        leaseByTimeout: { extraMs: this.options.leaseBeyondTimeoutMs },
+      },
+      take: settleOnce,
+      cancel: () => settleOnce([]),
+    };
   }
 
   wake(): void {
@@ -164,10 +206,12 @@ export class Dispatcher {
         }
         contended = 0;
         const backstop = now + this.options.idlePollMs;
+        this.caughtUp = true;
         const reason =
           nextDue !== null && nextDue < backstop
             ? await this.sleep(nextDue, "due")
             : await this.sleep(backstop, "backstop");
+        this.caughtUp = false;
         mode = reason === "backstop" ? "check" : "claim";
       } catch (error) {
         failures++;

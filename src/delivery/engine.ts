@@ -17,6 +17,7 @@ import type { Logger } from "pino";
 import type { TargetAllowList } from "../domain/address-policy.js";
 import type { SignatureHeaderStyle } from "../domain/signing.js";
 import type { EpochMs, RetrySchedule } from "../domain/types.js";
+import type { LeaseOffer } from "../services/messages.js";
 import type { ClaimedDelivery, Store } from "../store/store.js";
 import { Dispatcher } from "./dispatcher.js";
 import { EndpointLanes, MAX_SEND_MS, type Job } from "./endpoint-lanes.js";
@@ -116,6 +117,8 @@ export interface DeliveryEngine {
   start(): Promise<void>;
   /** Deliveries were queued: claim now instead of at the next poll. Cheap; a burst costs one claim. */
   wake(): void;
+  /** Room for an accept to lease its deliveries itself and hand them straight on (Dispatcher.offerLeases). */
+  offerLeases(): LeaseOffer | null;
   stop(): Promise<void>;
   stats(): DeliveryEngineStats;
 }
@@ -352,6 +355,9 @@ export function createDeliveryEngine(
     },
     wake() {
       dispatcher.wake();
+    },
+    offerLeases() {
+      return dispatcher.offerLeases();
     },
     stop() {
       stopping ??= shutdown();

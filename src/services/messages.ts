@@ -18,8 +18,11 @@ import {
 } from "../domain/example-payload.js";
 import { Batcher } from "../lib/batcher.js";
 import type {
+  AcceptedBatch,
+  AcceptLease,
   AcceptRequest,
   AcceptResult,
+  ClaimedDelivery,
   ManualDeliveryRequest,
   MessageListFilter,
   Page,
@@ -53,6 +56,25 @@ export interface MessageDraft {
   application: ApplicationFields | null;
 }
 
+/**
+ * Capacity that the local delivery engine sets aside for one accept's deliveries, which the accept then leases in
+ * its own transaction (Store.acceptMessagesAndLease) and hands straight on, instead of queueing them for a claim.
+ * Exactly one of `take` and `cancel` is called, once.
+ */
+export interface LeaseOffer {
+  readonly lease: AcceptLease;
+  /** Hands on what the accept leased (at most `lease.limit`); the rest of the capacity is freed. */
+  take(leased: readonly ClaimedDelivery[]): void;
+  /** The accept failed: frees the capacity. */
+  cancel(): void;
+}
+
+/** The local delivery engine, as accepts see it. */
+export interface AcceptedDeliveryTaker {
+  /** An offer when the engine has room and nothing older is waiting for it; else null. */
+  offerLeases(): LeaseOffer | null;
+}
+
 export interface MessageService {
   /**
    * Accepts a message into the application `appIdOrUid`. `idempotencyKey` is the request's key hash: a retry
@@ -77,6 +99,8 @@ export interface MessageService {
   queueManualDeliveries(requests: readonly ManualDeliveryRequest[]): Promise<DeliveryId[]>;
   /** Calls `listener` after deliveries were queued, so the local dispatcher need not wait for its next poll. */
   onDeliveriesQueued(listener: () => void): () => void;
+  /** Lets each accept lease its deliveries for `taker` when it offers (one taker; a later call replaces it). */
+  handDeliveriesTo(taker: AcceptedDeliveryTaker | null): void;
   /** The `idempotency-key` cache for the other POST routes. */
   readonly idempotency: IdempotencyService;
   /** Resolves once every accept submitted so far has been committed or failed (for shutdown). */
@@ -137,6 +161,7 @@ export function createMessageService(
 ): MessageService {
   const { store } = ctx;
   const listeners = new Set<() => void>();
+  let taker: AcceptedDeliveryTaker | null = null;
 
   function announceQueued(): void {
     for (const listener of listeners) {
@@ -156,9 +181,22 @@ export function createMessageService(
     overflowError: () =>
       new HeraldError("service_unavailable", "Too many messages are waiting to be stored; retry shortly."),
     async run(batch) {
-      const results = await store.acceptMessages(batch, ctx.now());
-      if (results.some((result) => result.kind === "accepted" && result.deliveries > 0)) announceQueued();
-      return results;
+      const offer = taker?.offerLeases() ?? null;
+      let accepted: AcceptedBatch;
+      try {
+        accepted = offer
+          ? await store.acceptMessagesAndLease(batch, ctx.now(), offer.lease)
+          : { results: await store.acceptMessages(batch, ctx.now()), leased: [] };
+      } catch (error) {
+        offer?.cancel();
+        throw error;
+      }
+      offer?.take(accepted.leased);
+      // What the engine did not take waits in the queue for a claim.
+      let queued = 0;
+      for (const result of accepted.results) if (result.kind === "accepted") queued += result.deliveries;
+      if (queued > accepted.leased.length) announceQueued();
+      return accepted.results;
     },
   });
 
@@ -246,6 +284,10 @@ export function createMessageService(
     onDeliveriesQueued(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+
+    handDeliveriesTo(next) {
+      taker = next;
     },
 
     drain: () => accepts.idle(),

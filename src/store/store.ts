@@ -178,6 +178,23 @@ export interface ClaimedDelivery {
   application: Application;
 }
 
+/**
+ * Leases an accept takes for the engine of the process that accepts (Store.acceptMessagesAndLease), on the same
+ * terms as a claim's.
+ */
+export interface AcceptLease {
+  /** Deliveries to lease at most, in the batch's order; the rest are queued as `acceptMessages` queues them. */
+  limit: number;
+  leaseUntil: EpochMs;
+  leaseByTimeout?: { extraMs: number };
+}
+
+/** An accept's results, and the deliveries it leased, ready to send. */
+export interface AcceptedBatch {
+  results: AcceptResult[];
+  leased: ClaimedDelivery[];
+}
+
 /** One claim: the leased deliveries and, when the claim found fewer than it could take, what is due next. */
 export interface ClaimedBatch {
   claimed: ClaimedDelivery[];
@@ -260,6 +277,12 @@ export interface StoreMetrics {
   /** Transactions that accepted messages (group commit: many accepts share one). */
   acceptTransactions: number;
   acceptedMessages: number;
+  /** Claim transactions (whether or not they found anything), and the deliveries they handed on to send. */
+  claimTransactions: number;
+  claimedDeliveries: number;
+  /** Transactions that recorded attempt outcomes, and the outcomes. */
+  outcomeTransactions: number;
+  recordedOutcomes: number;
 }
 
 export interface Store {
@@ -312,6 +335,17 @@ export interface Store {
   // Messages.
   /** One transaction for the whole batch: messages, their deliveries, idempotency markers. Results in order. */
   acceptMessages(batch: readonly AcceptRequest[], now: EpochMs): Promise<AcceptResult[]>;
+  /**
+   * `acceptMessages`, which in the same transaction also leases up to `lease.limit` of the new deliveries, as
+   * `claimDueDeliveries` would (the same lease ends), and returns them ready to send: an engine with room and
+   * nothing older due saves the claim that would otherwise follow the accept. Like a claim's, these leases end by
+   * themselves if the process dies, and the deliveries are then sent by whoever claims them.
+   */
+  acceptMessagesAndLease(
+    batch: readonly AcceptRequest[],
+    now: EpochMs,
+    lease: AcceptLease,
+  ): Promise<AcceptedBatch>;
   /** By id or by eventId within the application. */
   getMessage(appId: ApplicationId, idOrEventId: string): Promise<Message | null>;
   listMessages(appId: ApplicationId, filter: MessageListFilter, page: PageRequest): Promise<Page<Message>>;

@@ -200,6 +200,73 @@ describe.each(BACKENDS)("delivery queue (%s)", (backend) => {
     });
   });
 
+  describe("accept and lease", () => {
+    beforeEach(drainQueue);
+
+    it("leases up to the limit of the new deliveries in the accept, as a claim would, and queues the rest", async () => {
+      const { app, endpoints } = await appWithEndpoints(3, { timeoutSeconds: 2 });
+      const messages = [aMessage(app.id, {}, T0), aMessage(app.id, {}, T0)];
+      const { results, leased } = await store.acceptMessagesAndLease(
+        messages.map((message) => ({ message, idempotencyKey: null })),
+        T0,
+        { limit: 4, leaseUntil: T0 + LEASE, leaseByTimeout: { extraMs: 1_000 } },
+      );
+      expect(results.map((result) => result.kind)).toEqual(["accepted", "accepted"]);
+      // The first four of the six, in the batch's order, each with what sending it needs.
+      expect(leased).toHaveLength(4);
+      expect(leased.map((c) => c.message.id)).toEqual([
+        messages[0]!.id,
+        messages[0]!.id,
+        messages[0]!.id,
+        messages[1]!.id,
+      ]);
+      for (const claimed of leased) {
+        expect(claimed.application).toEqual(app);
+        expect(claimed.endpoint).toEqual(endpoints.find((e) => e.id === claimed.delivery.endpointId));
+        expect(claimed.message).toEqual(messages.find((m) => m.id === claimed.delivery.messageId));
+        expect(claimed.delivery).toMatchObject({
+          status: MessageStatus.Pending,
+          attemptCount: 0,
+          leaseUntil: T0 + 2_000 + 1_000,
+          nextAttemptAt: T0 + 2_000 + 1_000,
+        });
+      }
+      // The two not leased are due now; the leased ones only once their leases end (as after a crash).
+      const now = await store.claimDueDeliveries(10, T0, T0 + LEASE);
+      expect(now.map((c) => c.message.id)).toEqual([messages[1]!.id, messages[1]!.id]);
+      const afterLeases = await store.claimDueDeliveries(10, T0 + 3_001, T0 + 3_001 + LEASE);
+      expect(new Set(afterLeases.map((c) => c.delivery.id))).toEqual(
+        new Set(leased.map((c) => c.delivery.id)),
+      );
+    });
+
+    it("leases nothing for a replay or a duplicate, and counts the accept as acceptMessages does", async () => {
+      const { app } = await appWithEndpoints(1);
+      const original = aMessage(app.id, { eventId: "evt-lease" }, T0);
+      const lease = { limit: 10, leaseUntil: T0 + LEASE };
+      const first = await store.acceptMessagesAndLease(
+        [{ message: original, idempotencyKey: "lease-key" }],
+        T0,
+        lease,
+      );
+      expect(first.leased).toHaveLength(1);
+      expect(first.leased[0]!.delivery.leaseUntil).toBe(T0 + LEASE);
+      const before = { ...store.metrics };
+      const again = await store.acceptMessagesAndLease(
+        [
+          { message: aMessage(app.id, {}, T0), idempotencyKey: "lease-key" },
+          { message: aMessage(app.id, { eventId: "evt-lease" }, T0), idempotencyKey: null },
+        ],
+        T0,
+        lease,
+      );
+      expect(again.results.map((result) => result.kind)).toEqual(["replayed", "duplicate_event_id"]);
+      expect(again.leased).toEqual([]);
+      expect(store.metrics.acceptedMessages).toBe(before.acceptedMessages);
+      expect(await store.claimDueDeliveries(10, T0, T0 + LEASE)).toEqual([]);
+    });
+  });
+
   describe("complete", () => {
     beforeEach(drainQueue);
 

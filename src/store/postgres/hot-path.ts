@@ -10,13 +10,14 @@ import {
   acceptLookupKeys,
   eventIdKey,
   IDEMPOTENCY_WINDOW_MS,
+  leasedDeliveryRows,
   planAccept,
   type AcceptPlan,
   type FanOutEndpointRow,
 } from "../sql/accept-plan.js";
 import { sortClaimed } from "../sql/claim-filter.js";
 import { endpointsToDisable, statsIncrements } from "../sql/outcome-plan.js";
-import { messageFromRow, requestHeadersText } from "../sql/rows.js";
+import { messageFromRow, messageToRow, requestHeadersText } from "../sql/rows.js";
 import {
   LATENCY_COLUMNS,
   type ApplicationRow,
@@ -26,7 +27,15 @@ import {
   type MessageRow,
 } from "../sql/schema.js";
 import type { HotPathOperations } from "../sql/sql-store.js";
-import type { AcceptResult, ClaimedBatch, DeliveryOutcome, StoreMetrics } from "../store.js";
+import type {
+  AcceptedBatch,
+  AcceptLease,
+  AcceptRequest,
+  AcceptResult,
+  ClaimedBatch,
+  DeliveryOutcome,
+  StoreMetrics,
+} from "../store.js";
 
 /**
  * The NOTIFY channel that tells workers in other processes that deliveries were queued. Channels are global to
@@ -70,10 +79,28 @@ export function postgresHotPath(
     return rows;
   }
 
-  /** Writes the planned messages and their deliveries in one statement; returns the ids actually inserted. */
-  async function writeAccepted(plan: AcceptPlan, now: number): Promise<Set<string>> {
+  /** Whole rows of the fan-out endpoints and their applications, for an accept that leases (sending needs them). */
+  async function findLeaseRows(appIds: string[]) {
+    const [endpoints, applications] = await Promise.all([
+      sql<EndpointRow>`SELECT * FROM endpoints
+        WHERE app_id = ANY(${appIds}::text[]) AND deleted_at IS NULL AND disabled = 0`.execute(db),
+      sql<ApplicationRow>`SELECT * FROM applications WHERE id = ANY(${appIds}::text[])`.execute(db),
+    ]);
+    return { endpoints: endpoints.rows, applications: applications.rows };
+  }
+
+  /**
+   * Writes the planned messages and their deliveries in one statement; returns the ids of the messages actually
+   * inserted. The deliveries in `leased` are written leased; only the others wake other processes.
+   */
+  async function writeAccepted(
+    plan: AcceptPlan,
+    leased: ReadonlyMap<string, DeliveryRow>,
+    now: number,
+  ): Promise<Set<string>> {
     const m = plan.messages;
     const d = plan.deliveries;
+    const leaseEnds = d.map((x) => leased.get(x.id)?.lease_until ?? null);
     // ON CONFLICT DO NOTHING: a message that lost a race with another process (same eventId or idempotency key)
     // is skipped with its deliveries instead of failing the batch; the caller resolves it afterwards.
     const { rows } = await sql<{ id: string }>`
@@ -90,15 +117,16 @@ export function postgresHotPath(
       ), new_deliveries AS (
         INSERT INTO deliveries (id, app_id, message_id, endpoint_id, status, "trigger", attempt_count, next_attempt_at,
           lease_until, last_status_code, created_at, updated_at)
-        SELECT queued.id, queued.app_id, queued.message_id, queued.endpoint_id, 1, 0, 0, ${now}::bigint, NULL, NULL,
-          ${now}::bigint, ${now}::bigint
+        SELECT queued.id, queued.app_id, queued.message_id, queued.endpoint_id, 1, 0, 0,
+          COALESCE(queued.lease_until, ${now}::bigint), queued.lease_until, NULL, ${now}::bigint, ${now}::bigint
         FROM unnest(${d.map((x) => x.id)}::text[], ${d.map((x) => x.appId)}::text[],
-          ${d.map((x) => x.messageId)}::text[], ${d.map((x) => x.endpointId)}::text[])
-          AS queued(id, app_id, message_id, endpoint_id)
+          ${d.map((x) => x.messageId)}::text[], ${d.map((x) => x.endpointId)}::text[], ${leaseEnds}::bigint[])
+          AS queued(id, app_id, message_id, endpoint_id, lease_until)
         WHERE queued.message_id IN (SELECT id FROM new_messages)
-        RETURNING 1
+        RETURNING lease_until
       ), wake AS (
-        SELECT pg_notify(${QUEUE_CHANNEL}, ${notifier}) FROM (SELECT 1 FROM new_deliveries LIMIT 1) AS queued
+        SELECT pg_notify(${QUEUE_CHANNEL}, ${notifier})
+        FROM (SELECT 1 FROM new_deliveries WHERE lease_until IS NULL LIMIT 1) AS queued
       )
       SELECT id, (SELECT count(*) FROM wake) AS woken FROM new_messages`.execute(db);
     return new Set(rows.map((row) => row.id));
@@ -148,43 +176,78 @@ export function postgresHotPath(
       : undefined;
     if (!row) throw new Error("claim: the claim statement returned no row");
     const claimed = row.deliveries ?? [];
+    metrics.claimTransactions++;
     const full = claimed.length >= limit;
     const nextDueAt = row.next_due_at === null ? null : (row.next_due_at as EpochMs);
     if (claimed.length === 0) return { claimed: [], full, nextDueAt };
     const byId = <T extends { id: string }>(rows: T[] | null) => new Map((rows ?? []).map((r) => [r.id, r]));
     const sorted = sortClaimed(claimed, byId(row.messages), byId(row.endpoints), byId(row.applications), now);
-    if (sorted.cancelIds.length > 0) {
-      await sql`UPDATE deliveries SET status = 4, lease_until = NULL, next_attempt_at = NULL, updated_at = ${now}
-        WHERE id = ANY(${sorted.cancelIds}::text[])`.execute(db);
-    }
+    if (sorted.cancelIds.length > 0) await cancelDeliveries(sorted.cancelIds, now);
+    metrics.claimedDeliveries += sorted.sendable.length;
     return { claimed: sorted.sendable, full, nextDueAt };
+  }
+
+  async function acceptAndLease(
+    batch: readonly AcceptRequest[],
+    now: number,
+    lease: AcceptLease | null,
+  ): Promise<AcceptedBatch> {
+    if (batch.length === 0) return { results: [], leased: [] };
+    const keys = acceptLookupKeys(batch);
+    const [existing, fanOut, leaseRows] = await Promise.all([
+      findExistingMessages(keys),
+      lease === null ? findFanOutEndpoints(keys.appIds) : [],
+      lease === null ? null : findLeaseRows(keys.appIds),
+    ]);
+    const endpoints = leaseRows?.endpoints ?? fanOut;
+    const messagesByIdempotencyKey = new Map<string, Message>();
+    const existingEventIds = new Set<string>();
+    for (const row of existing) {
+      if (row.idempotency_key !== null)
+        messagesByIdempotencyKey.set(row.idempotency_key, messageFromRow(row));
+      if (row.event_id !== null) existingEventIds.add(eventIdKey(row.app_id, row.event_id));
+    }
+    const plan = planAccept(batch, { messagesByIdempotencyKey, existingEventIds, endpoints }, now);
+    if (plan.staleIdempotencyKeys.length > 0) {
+      await sql`UPDATE messages SET idempotency_key = NULL
+          WHERE idempotency_key = ANY(${plan.staleIdempotencyKeys}::text[])`.execute(db);
+    }
+    if (plan.messages.length === 0) return { results: plan.results, leased: [] };
+    const endpointRows = new Map((leaseRows?.endpoints ?? []).map((row) => [row.id, row]));
+    const leasedRows =
+      lease === null
+        ? []
+        : leasedDeliveryRows(plan.deliveries, lease, (id) => endpointRows.get(id)?.timeout_seconds, now);
+    const inserted = await writeAccepted(plan, new Map(leasedRows.map((row) => [row.id, row])), now);
+    metrics.acceptTransactions++;
+    metrics.acceptedMessages += inserted.size;
+    const results =
+      inserted.size === plan.messages.length ? plan.results : await resolveLostRaces(plan, inserted, now);
+    // A message that lost a race wrote no deliveries.
+    const written = leasedRows.filter((row) => inserted.has(row.message_id));
+    if (written.length === 0) return { results, leased: [] };
+    const messageRows = new Map(
+      plan.messages.map(({ message, idempotencyKey }) => [message.id, messageToRow(message, idempotencyKey)]),
+    );
+    const applications = new Map((leaseRows?.applications ?? []).map((row) => [row.id, row]));
+    const sorted = sortClaimed(written, messageRows, endpointRows, applications, now);
+    if (sorted.cancelIds.length > 0) await cancelDeliveries(sorted.cancelIds, now);
+    return { results, leased: sorted.sendable };
+  }
+
+  /** Deliveries a claim (or an accept that leased them) found it can never send (see sortClaimed). */
+  async function cancelDeliveries(ids: readonly string[], now: number): Promise<void> {
+    await sql`UPDATE deliveries SET status = 4, lease_until = NULL, next_attempt_at = NULL, updated_at = ${now}
+      WHERE id = ANY(${ids}::text[])`.execute(db);
   }
 
   return {
     async acceptMessages(batch, now) {
-      if (batch.length === 0) return [];
-      const keys = acceptLookupKeys(batch);
-      const [existing, endpoints] = await Promise.all([
-        findExistingMessages(keys),
-        findFanOutEndpoints(keys.appIds),
-      ]);
-      const messagesByIdempotencyKey = new Map<string, Message>();
-      const existingEventIds = new Set<string>();
-      for (const row of existing) {
-        if (row.idempotency_key !== null)
-          messagesByIdempotencyKey.set(row.idempotency_key, messageFromRow(row));
-        if (row.event_id !== null) existingEventIds.add(eventIdKey(row.app_id, row.event_id));
-      }
-      const plan = planAccept(batch, { messagesByIdempotencyKey, existingEventIds, endpoints }, now);
-      if (plan.staleIdempotencyKeys.length > 0) {
-        await sql`UPDATE messages SET idempotency_key = NULL
-          WHERE idempotency_key = ANY(${plan.staleIdempotencyKeys}::text[])`.execute(db);
-      }
-      if (plan.messages.length === 0) return plan.results;
-      const inserted = await writeAccepted(plan, now);
-      metrics.acceptTransactions++;
-      metrics.acceptedMessages += inserted.size;
-      return inserted.size === plan.messages.length ? plan.results : resolveLostRaces(plan, inserted, now);
+      return (await acceptAndLease(batch, now, null)).results;
+    },
+
+    acceptMessagesAndLease(batch, now, lease) {
+      return acceptAndLease(batch, now, lease);
     },
 
     async claimDueDeliveries(limit, now, leaseUntil, leaseByTimeout) {
@@ -197,6 +260,8 @@ export function postgresHotPath(
     async completeDeliveries(outcomes, now) {
       if (outcomes.length === 0) return;
       await completeStatement(outcomes, now).execute(db);
+      metrics.outcomeTransactions++;
+      metrics.recordedOutcomes += outcomes.length;
     },
 
     async releaseDeliveries(releases, now) {

@@ -55,7 +55,14 @@ export function openPostgresStore(
   // An idle client can lose its connection (server restart); without a listener that error would crash the process.
   pool.on("error", (error) => options.log?.error({ err: error }, "store: idle Postgres connection failed"));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  const metrics: StoreMetrics = { acceptTransactions: 0, acceptedMessages: 0 };
+  const metrics: StoreMetrics = {
+    acceptTransactions: 0,
+    acceptedMessages: 0,
+    claimTransactions: 0,
+    claimedDeliveries: 0,
+    outcomeTransactions: 0,
+    recordedOutcomes: 0,
+  };
   // Every NOTIFY this store sends carries this id, and its own listeners ignore it (Store.listenForQueuedWork).
   const notifier = randomBytes(9).toString("base64url");
   const context: SqlContext = {

@@ -3,8 +3,9 @@
  * dialects share it and only differ in how they read and write.
  */
 import { newId } from "../../domain/ids.js";
-import type { Message } from "../../domain/types.js";
-import type { AcceptRequest, AcceptResult } from "../store.js";
+import { MessageStatus, TriggerType, type EpochMs, type Message } from "../../domain/types.js";
+import type { AcceptLease, AcceptRequest, AcceptResult } from "../store.js";
+import type { DeliveryRow } from "./schema.js";
 
 /** Svix keeps idempotent responses 12 hours; a message carrying a key is a replay target for as long. */
 export const IDEMPOTENCY_WINDOW_MS = 12 * 60 * 60 * 1000;
@@ -144,4 +145,46 @@ export function planAccept(batch: readonly AcceptRequest[], lookups: AcceptLooku
     plan.results.push({ kind: "accepted", message, deliveries: targets.length });
   }
   return plan;
+}
+
+/** An endpoint's timeout when its row is not at hand, as the claim's SQL assumes. */
+const FALLBACK_TIMEOUT_SECONDS = 60;
+
+/**
+ * When a lease taken at `now` ends (Store.claimDueDeliveries): at `leaseUntil`, or with `leaseByTimeout` at the
+ * endpoint's timeout plus `extraMs`, whichever is earlier. The claims compute the same in SQL.
+ */
+export function leaseEnd(lease: AcceptLease, timeoutSeconds: number | undefined, now: EpochMs): EpochMs {
+  if (lease.leaseByTimeout === undefined) return lease.leaseUntil;
+  const byTimeout = now + lease.leaseByTimeout.extraMs + (timeoutSeconds ?? FALLBACK_TIMEOUT_SECONDS) * 1000;
+  return Math.min(lease.leaseUntil, byTimeout);
+}
+
+/**
+ * The planned deliveries an accept leases (Store.acceptMessagesAndLease): the first `lease.limit` of them, as the
+ * rows a claim would leave — pending, leased, and due again when the lease ends. The others are written as usual.
+ */
+export function leasedDeliveryRows(
+  deliveries: readonly PlannedDelivery[],
+  lease: AcceptLease,
+  timeoutSecondsOf: (endpointId: string) => number | undefined,
+  now: EpochMs,
+): DeliveryRow[] {
+  return deliveries.slice(0, Math.max(0, lease.limit)).map((planned) => {
+    const until = leaseEnd(lease, timeoutSecondsOf(planned.endpointId), now);
+    return {
+      id: planned.id,
+      app_id: planned.appId,
+      message_id: planned.messageId,
+      endpoint_id: planned.endpointId,
+      status: MessageStatus.Pending,
+      trigger: TriggerType.Scheduled,
+      attempt_count: 0,
+      next_attempt_at: until,
+      lease_until: until,
+      last_status_code: null,
+      created_at: now,
+      updated_at: now,
+    };
+  });
 }

@@ -15,6 +15,7 @@ import { queueOperations } from "./queue.js";
 export type HotPathOperations = Pick<
   Store,
   | "acceptMessages"
+  | "acceptMessagesAndLease"
   | "claimDueDeliveries"
   | "claimDueDeliveriesAndNextDue"
   | "completeDeliveries"
@@ -51,6 +52,7 @@ export function createSqlStore(parts: SqlStoreParts): Store {
     ...manualSendOperations(context),
     ...idempotencyOperations(context),
     acceptMessages: parts.hotPath.acceptMessages,
+    acceptMessagesAndLease: parts.hotPath.acceptMessagesAndLease,
     claimDueDeliveries: parts.hotPath.claimDueDeliveries,
     claimDueDeliveriesAndNextDue: parts.hotPath.claimDueDeliveriesAndNextDue,
     completeDeliveries: parts.hotPath.completeDeliveries,

@@ -6,7 +6,13 @@
  */
 import type BetterSqlite3 from "better-sqlite3";
 import type { Message } from "../../domain/types.js";
-import { acceptLookupKeys, eventIdKey, planAccept, type FanOutEndpointRow } from "../sql/accept-plan.js";
+import {
+  acceptLookupKeys,
+  eventIdKey,
+  leasedDeliveryRows,
+  planAccept,
+  type FanOutEndpointRow,
+} from "../sql/accept-plan.js";
 import { sortClaimed } from "../sql/claim-filter.js";
 import { endpointsToDisable, statsIncrements } from "../sql/outcome-plan.js";
 import { attemptToRow, messageFromRow, messageToRow } from "../sql/rows.js";
@@ -18,7 +24,7 @@ import {
   type MessageRow,
 } from "../sql/schema.js";
 import type { HotPathOperations } from "../sql/sql-store.js";
-import type { LeaseRelease, StoreMetrics } from "../store.js";
+import type { AcceptedBatch, AcceptLease, ClaimedDelivery, LeaseRelease, StoreMetrics } from "../store.js";
 import type { WalSync } from "./wal-sync.js";
 
 /** A claimed delivery's lease end (see Store.claimDueDeliveries): per endpoint timeout when @extraMs is set. */
@@ -53,6 +59,10 @@ function prepareStatements(db: BetterSqlite3.Database) {
     fanOutEndpoints: db.prepare<[string], FanOutEndpointRow>(
       "SELECT id, app_id, event_types, channels FROM endpoints WHERE app_id = ? AND deleted_at IS NULL AND disabled = 0",
     ),
+    // When the accept leases deliveries: whole rows, which sending needs.
+    fanOutEndpointRows: db.prepare<[string], EndpointRow>(
+      "SELECT * FROM endpoints WHERE app_id = ? AND deleted_at IS NULL AND disabled = 0",
+    ),
     clearIdempotencyKey: db.prepare<[string]>(
       "UPDATE messages SET idempotency_key = NULL WHERE idempotency_key = ?",
     ),
@@ -62,10 +72,10 @@ function prepareStatements(db: BetterSqlite3.Database) {
       `INSERT INTO messages (id, app_id, event_type, event_id, channels, payload, payload_expires_at, idempotency_key, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
-    insertDelivery: db.prepare<[string, string, string, string, number, number, number]>(
+    insertDelivery: db.prepare<[string, string, string, string, number, number | null, number, number]>(
       `INSERT INTO deliveries (id, app_id, message_id, endpoint_id, status, "trigger", attempt_count, next_attempt_at,
          lease_until, last_status_code, created_at, updated_at)
-       VALUES (?, ?, ?, ?, 1, 0, 0, ?, NULL, NULL, ?, ?)`,
+       VALUES (?, ?, ?, ?, 1, 0, 0, ?, ?, NULL, ?, ?)`,
     ),
     claim: db.prepare<
       { now: number; leaseUntil: number; extraMs: number | null; limit: number },
@@ -139,7 +149,11 @@ export function sqliteHotPath(
   let statements: ReturnType<typeof prepareStatements> | undefined;
   const sql = () => (statements ??= prepareStatements(db));
 
-  const accept = (batch: Parameters<HotPathOperations["acceptMessages"]>[0], now: number) => {
+  const accept = (
+    batch: Parameters<HotPathOperations["acceptMessages"]>[0],
+    now: number,
+    lease: AcceptLease | null,
+  ) => {
     const s = sql();
     const keys = acceptLookupKeys(batch);
     const messagesByIdempotencyKey = new Map<string, Message>();
@@ -151,7 +165,8 @@ export function sqliteHotPath(
     for (const { appId, eventId } of keys.eventIds) {
       if (s.eventIdExists.get(appId, eventId)) existingEventIds.add(eventIdKey(appId, eventId));
     }
-    const endpoints = keys.appIds.flatMap((appId) => s.fanOutEndpoints.all(appId));
+    const fanOut = lease === null ? s.fanOutEndpoints : s.fanOutEndpointRows;
+    const endpoints = keys.appIds.flatMap((appId) => fanOut.all(appId));
 
     const plan = planAccept(batch, { messagesByIdempotencyKey, existingEventIds, endpoints }, now);
     for (const key of plan.staleIdempotencyKeys) s.clearIdempotencyKey.run(key);
@@ -169,9 +184,51 @@ export function sqliteHotPath(
         row.created_at,
       );
     }
-    for (const d of plan.deliveries)
-      s.insertDelivery.run(d.id, d.appId, d.messageId, d.endpointId, now, now, now);
-    return plan;
+    if (lease === null) {
+      for (const d of plan.deliveries)
+        s.insertDelivery.run(d.id, d.appId, d.messageId, d.endpointId, now, null, now, now);
+      return { plan, leased: [] };
+    }
+    const endpointRows = new Map((endpoints as EndpointRow[]).map((row) => [row.id, row]));
+    const leasedRows = leasedDeliveryRows(
+      plan.deliveries,
+      lease,
+      (id) => endpointRows.get(id)?.timeout_seconds,
+      now,
+    );
+    for (const row of leasedRows)
+      s.insertDelivery.run(
+        row.id,
+        row.app_id,
+        row.message_id,
+        row.endpoint_id,
+        row.lease_until as number,
+        row.lease_until,
+        now,
+        now,
+      );
+    for (const d of plan.deliveries.slice(leasedRows.length))
+      s.insertDelivery.run(d.id, d.appId, d.messageId, d.endpointId, now, null, now, now);
+    return { plan, leased: sendableLeases(leasedRows, plan.messages, endpointRows, now) };
+  };
+
+  /** What the accept leased, as a claim returns it; a delivery that cannot be sent is cancelled, as a claim does. */
+  const sendableLeases = (
+    leasedRows: readonly DeliveryRow[],
+    messages: readonly { message: Message; idempotencyKey: string | null }[],
+    endpointRows: ReadonlyMap<string, EndpointRow>,
+    now: number,
+  ): ClaimedDelivery[] => {
+    if (leasedRows.length === 0) return [];
+    const s = sql();
+    const messageRows = new Map(
+      messages.map(({ message, idempotencyKey }) => [message.id, messageToRow(message, idempotencyKey)]),
+    );
+    const applications = memoised(s.applicationById);
+    for (const row of leasedRows) applications.load(row.app_id);
+    const sorted = sortClaimed(leasedRows, messageRows, endpointRows, applications, now);
+    for (const id of sorted.cancelIds) s.cancelDelivery.run(now, id);
+    return sorted.sendable;
   };
 
   const claim = (limit: number, now: number, leaseUntil: number, extraMs: number | null) => {
@@ -230,45 +287,66 @@ export function sqliteHotPath(
   const claimTransaction = db.transaction(claim);
   const completeTransaction = db.transaction(complete);
   const releaseTransaction = db.transaction(release);
+  const countedClaim = (limit: number, now: number, leaseUntil: number, extraMs: number | null) => {
+    const batch = claimTransaction.immediate(limit, now, leaseUntil, extraMs);
+    metrics.claimTransactions++;
+    metrics.claimedDeliveries += batch.claimed.length;
+    return batch;
+  };
+
+  async function acceptAndLease(
+    batch: Parameters<HotPathOperations["acceptMessages"]>[0],
+    now: number,
+    lease: AcceptLease | null,
+  ): Promise<AcceptedBatch> {
+    if (batch.length === 0) return { results: [], leased: [] };
+    const { accepted, durable } = await exclusive(() => {
+      // Nothing is committed that could not be made durable.
+      if (walSync.failure) throw walSync.failure;
+      const accepted = acceptTransaction.immediate(batch, now, lease);
+      // An accepted message must survive a power cut, not only a crash. The commit ran at NORMAL (no fsync, as
+      // for the engine's commits, where a lost outcome means a duplicate send, never a lost message); the sync
+      // is requested here, inside the mutex right after the commit, so it covers this commit and no close()
+      // can come between. It is awaited outside the mutex: the engine's transactions go on meanwhile.
+      // A batch that wrote nothing (idempotent replays) waits too: the commit it found may not be synced yet.
+      const durable = walSync.afterCommit();
+      // Awaited below; this only keeps a failure from counting as unhandled before then.
+      durable.catch(() => {});
+      return { accepted, durable };
+    });
+    // Leased deliveries are handed on only now: nothing is sent for a message that could still be lost.
+    await durable;
+    metrics.acceptTransactions++;
+    metrics.acceptedMessages += accepted.plan.messages.length;
+    return { results: accepted.plan.results, leased: accepted.leased };
+  }
 
   return {
     async acceptMessages(batch, now) {
-      if (batch.length === 0) return [];
-      const { plan, durable } = await exclusive(() => {
-        // Nothing is committed that could not be made durable.
-        if (walSync.failure) throw walSync.failure;
-        const plan = acceptTransaction.immediate(batch, now);
-        // An accepted message must survive a power cut, not only a crash. The commit ran at NORMAL (no fsync, as
-        // for the engine's commits, where a lost outcome means a duplicate send, never a lost message); the sync
-        // is requested here, inside the mutex right after the commit, so it covers this commit and no close()
-        // can come between. It is awaited outside the mutex: the engine's transactions go on meanwhile.
-        // A batch that wrote nothing (idempotent replays) waits too: the commit it found may not be synced yet.
-        const durable = walSync.afterCommit();
-        // Awaited below; this only keeps a failure from counting as unhandled before then.
-        durable.catch(() => {});
-        return { plan, durable };
-      });
-      await durable;
-      metrics.acceptTransactions++;
-      metrics.acceptedMessages += plan.messages.length;
-      return plan.results;
+      return (await acceptAndLease(batch, now, null)).results;
+    },
+
+    acceptMessagesAndLease(batch, now, lease) {
+      return acceptAndLease(batch, now, lease);
     },
 
     async claimDueDeliveries(limit, now, leaseUntil, leaseByTimeout) {
       if (limit <= 0) return [];
       const extraMs = leaseByTimeout?.extraMs ?? null;
-      return (await exclusive(() => claimTransaction.immediate(limit, now, leaseUntil, extraMs))).claimed;
+      return (await exclusive(() => countedClaim(limit, now, leaseUntil, extraMs))).claimed;
     },
 
     async claimDueDeliveriesAndNextDue(limit, now, leaseUntil, leaseByTimeout) {
       if (limit <= 0) return { claimed: [], full: false, nextDueAt: null };
       const extraMs = leaseByTimeout?.extraMs ?? null;
-      return exclusive(() => claimTransaction.immediate(limit, now, leaseUntil, extraMs));
+      return exclusive(() => countedClaim(limit, now, leaseUntil, extraMs));
     },
 
     async completeDeliveries(outcomes, now) {
       if (outcomes.length === 0) return;
       await exclusive(() => completeTransaction.immediate(outcomes, now));
+      metrics.outcomeTransactions++;
+      metrics.recordedOutcomes += outcomes.length;
     },
 
     async releaseDeliveries(releases, now) {

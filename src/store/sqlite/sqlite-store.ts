@@ -57,6 +57,10 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const metrics: SqliteStoreMetrics = {
     acceptTransactions: 0,
     acceptedMessages: 0,
+    claimTransactions: 0,
+    claimedDeliveries: 0,
+    outcomeTransactions: 0,
+    recordedOutcomes: 0,
     walSyncs: 0,
   };
   // Absolute, as SQLite names it: the WAL's sync handle must not depend on the working directory.
