@@ -20,7 +20,8 @@
  *
  * An accept can save that claim altogether (`offerLeases`): while the loop sleeps because the last claim took
  * everything due, an accept in this process may lease its new deliveries itself, in its own transaction, and hand
- * them straight on. Nothing older is then waiting in the store, so this jumps no queue; at any other time (a
+ * them straight on. Nothing older is then waiting in the store, as far as this process knows (work that another
+ * process queued waits for its wake-up or the poll, as before), so this jumps no queue; at any other time (a
  * backlog, a wake-up pending, no free capacity) there is no offer and the accept queues its deliveries as usual.
  */
 import type { Logger } from "pino";
