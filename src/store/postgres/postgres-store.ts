@@ -5,8 +5,8 @@ import type { Logger } from "pino";
 import type { SecretCipher } from "../../lib/secret-box.js";
 import type { SqlContext, SqlDialect } from "../sql/context.js";
 import type { Database } from "../sql/schema.js";
-import { createSqlStore } from "../sql/sql-store.js";
-import type { Store, StoreMetrics } from "../store.js";
+import { createSqlStore, emptyStoreMetrics } from "../sql/sql-store.js";
+import type { Store } from "../store.js";
 import { postgresHotPath, QUEUE_CHANNEL } from "./hot-path.js";
 import { listenForQueuedWork } from "./queue-listener.js";
 import { migratePostgres } from "./migrator.js";
@@ -55,14 +55,7 @@ export function openPostgresStore(
   // An idle client can lose its connection (server restart); without a listener that error would crash the process.
   pool.on("error", (error) => options.log?.error({ err: error }, "store: idle Postgres connection failed"));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  const metrics: StoreMetrics = {
-    acceptTransactions: 0,
-    acceptedMessages: 0,
-    claimTransactions: 0,
-    claimedDeliveries: 0,
-    outcomeTransactions: 0,
-    recordedOutcomes: 0,
-  };
+  const metrics = emptyStoreMetrics();
   // Every NOTIFY this store sends carries this id, and its own listeners ignore it (Store.listenForQueuedWork).
   const notifier = randomBytes(9).toString("base64url");
   const context: SqlContext = {

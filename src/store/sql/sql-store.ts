@@ -32,6 +32,18 @@ export interface SqlStoreParts {
   close(): Promise<void>;
 }
 
+/** Every counter at zero, for a new store. */
+export function emptyStoreMetrics(): StoreMetrics {
+  return {
+    acceptTransactions: 0,
+    acceptedMessages: 0,
+    claimTransactions: 0,
+    claimedDeliveries: 0,
+    outcomeTransactions: 0,
+    recordedOutcomes: 0,
+  };
+}
+
 /** A Store from the shared Kysely operations plus one dialect's hot path and lifecycle. */
 export function createSqlStore(parts: SqlStoreParts): Store {
   const { context } = parts;

@@ -6,7 +6,7 @@ import type { Logger } from "pino";
 import type { SecretCipher } from "../../lib/secret-box.js";
 import type { SqlContext, SqlDialect } from "../sql/context.js";
 import type { Database } from "../sql/schema.js";
-import { createSqlStore } from "../sql/sql-store.js";
+import { createSqlStore, emptyStoreMetrics } from "../sql/sql-store.js";
 import type { Store, StoreMetrics } from "../store.js";
 import { sqliteHotPath } from "./hot-path.js";
 import { migrateSqlite } from "./migrator.js";
@@ -54,15 +54,7 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
   if (!inWal)
     options.log?.warn({ file: options.file }, "store: SQLite is not in WAL mode; commits sync the disk");
 
-  const metrics: SqliteStoreMetrics = {
-    acceptTransactions: 0,
-    acceptedMessages: 0,
-    claimTransactions: 0,
-    claimedDeliveries: 0,
-    outcomeTransactions: 0,
-    recordedOutcomes: 0,
-    walSyncs: 0,
-  };
+  const metrics: SqliteStoreMetrics = { ...emptyStoreMetrics(), walSyncs: 0 };
   // Absolute, as SQLite names it: the WAL's sync handle must not depend on the working directory.
   const walFile = `${resolve(options.file)}-wal`;
   const wal = inWal
