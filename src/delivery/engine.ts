@@ -64,7 +64,7 @@ export interface DeliveryEngineOptions {
   signingKeyCacheMs?: number;
   /** Outcomes per `completeDeliveries` call at most. */
   outcomeBatchSize?: number;
-  /** The shortest time between two outcome writes unless a full batch waits (outcome-writer.ts). */
+  /** The shortest time between two outcome writes, unless a quarter of `maxInFlight` waits (outcome-writer.ts). */
   outcomeWriteIntervalMs?: number;
   /**
    * Worker threads that send (send-threads.ts); 0 sends on the engine's own thread. Default
@@ -94,7 +94,7 @@ export const DELIVERY_ENGINE_DEFAULTS: Readonly<Tuning> = Object.freeze({
   maxResponseBytes: 64 * 1024,
   signingKeyCacheMs: 5_000,
   outcomeBatchSize: 500,
-  outcomeWriteIntervalMs: 2,
+  outcomeWriteIntervalMs: 10,
 });
 
 /** Before a delivery whose endpoint's secrets could not be read is tried again. */
@@ -189,6 +189,9 @@ export function createDeliveryEngine(
     log,
     maxBatchSize: settings.outcomeBatchSize,
     minWriteIntervalMs: settings.outcomeWriteIntervalMs,
+    // A quarter of the in-flight cap, as the dispatcher's claim threshold: waiting outcomes never hold more of
+    // the capacity than that because of the interval.
+    eagerBatchSize: Math.max(1, Math.floor(settings.maxInFlight / 4)),
     onWritten(outcomes) {
       dispatcher.settle(outcomes.length);
       for (const outcome of outcomes)

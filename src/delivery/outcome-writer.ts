@@ -4,7 +4,8 @@
  * next batch. The trade: an outcome waits up to one turn plus one write before it is durable, and N outcomes
  * cost one transaction instead of N.
  *
- * Writes are also paced: one starts at most every `minWriteIntervalMs` unless a full batch is waiting. At
+ * Writes are also paced: one starts at most every `minWriteIntervalMs` unless `eagerBatchSize` outcomes are
+ * waiting (by default a full batch). At
  * moderate rates results come back a few at a time, and a transaction per few outcomes costs mostly its own
  * overhead (on SQLite each one writes every page it touched to the WAL, one syscall each, however little
  * changed on it). An outcome that arrives after a quiet spell is written at once; one that arrives soon after
@@ -30,8 +31,13 @@ export interface OutcomeWriterOptions {
   now: () => EpochMs;
   log: Logger;
   maxBatchSize: number;
-  /** The shortest time between the starts of two writes, unless a full batch is waiting; 0: back to back. */
+  /** The shortest time between the starts of two writes, unless `eagerBatchSize` are waiting; 0: back to back. */
   minWriteIntervalMs?: number;
+  /**
+   * Outcomes waiting that start a write without waiting for the interval (at most `maxBatchSize`, the default):
+   * each waiting outcome holds its delivery's slot, so at high rates a batch this large is worth writing now.
+   */
+  eagerBatchSize?: number;
   /** Called after each committed batch. */
   onWritten: (outcomes: readonly DeliveryOutcome[]) => void;
 }
@@ -48,7 +54,11 @@ export class OutcomeWriter {
   private retryWait: { timer: NodeJS.Timeout; resolve: () => void } | null = null;
   private idleWaiters: (() => void)[] = [];
 
-  constructor(private readonly options: OutcomeWriterOptions) {}
+  private readonly eagerBatchSize: number;
+
+  constructor(private readonly options: OutcomeWriterOptions) {
+    this.eagerBatchSize = Math.max(1, Math.min(options.maxBatchSize, options.eagerBatchSize ?? Infinity));
+  }
 
   /** Outcomes not yet committed. */
   get pending(): number {
@@ -64,8 +74,8 @@ export class OutcomeWriter {
       return;
     }
     this.queue.push(outcome);
-    if (this.intervalTimer && this.queue.length >= this.options.maxBatchSize) {
-      // A full batch does not wait for the interval.
+    if (this.intervalTimer && this.queue.length >= this.eagerBatchSize) {
+      // An eager batch does not wait for the interval.
       clearTimeout(this.intervalTimer);
       this.intervalTimer = null;
       this.scheduled = false;
@@ -88,7 +98,7 @@ export class OutcomeWriter {
 
   /** How long the next write should wait for the interval since the last one (0: it may start now). */
   private waitBeforeWriteMs(): number {
-    if (this.queue.length >= this.options.maxBatchSize) return 0;
+    if (this.queue.length >= this.eagerBatchSize) return 0;
     return this.lastWriteAt + (this.options.minWriteIntervalMs ?? 0) - performance.now();
   }
 

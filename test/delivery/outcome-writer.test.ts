@@ -57,7 +57,7 @@ describe.each(BACKENDS)("OutcomeWriter (%s)", (backend) => {
   });
 
   /** A writer over the real store that records each write's size and start time. */
-  function pacedWriter(minWriteIntervalMs: number, maxBatchSize = 100) {
+  function pacedWriter(minWriteIntervalMs: number, maxBatchSize = 100, eagerBatchSize?: number) {
     const writes: { size: number; at: number }[] = [];
     const writer = new OutcomeWriter({
       store: {
@@ -70,6 +70,7 @@ describe.each(BACKENDS)("OutcomeWriter (%s)", (backend) => {
       log: silentLog,
       maxBatchSize,
       minWriteIntervalMs,
+      ...(eagerBatchSize === undefined ? {} : { eagerBatchSize }),
       onWritten: () => {},
     });
     return { writer, writes };
@@ -110,6 +111,23 @@ describe.each(BACKENDS)("OutcomeWriter (%s)", (backend) => {
     full.writer.submit(outcomes[4]!); // with the one being written, a full batch is waiting now
     expect(await full.writer.drain(2_000)).toBe(true);
     expect(full.writes.map((write) => write.size)).toEqual([1, 2]);
+  });
+
+  it("writes an eager batch without waiting for the interval, and a smaller one after it", async () => {
+    const { outcomes } = await claimedOutcomes(6);
+    const { writer, writes } = pacedWriter(60_000, 100, 2);
+    writer.submit(outcomes[0]!);
+    await nextTurn();
+    // Within the interval: one alone waits, two (the eager size) go at once.
+    writer.submit(outcomes[1]!);
+    await delay(50);
+    expect(writes.map((write) => write.size)).toEqual([1]);
+    writer.submit(outcomes[2]!);
+    await delay(50);
+    expect(writes.map((write) => write.size)).toEqual([1, 2]);
+    for (const outcome of outcomes.slice(3)) writer.submit(outcome);
+    expect(await writer.drain(2_000)).toBe(true);
+    expect(writes.map((write) => write.size)).toEqual([1, 2, 3]);
   });
 
   it("retries a failed write until it succeeds, dropping nothing", async () => {
