@@ -91,16 +91,17 @@ export function postgresHotPath(
 
   /**
    * Writes the planned messages and their deliveries in one statement; returns the ids of the messages actually
-   * inserted. The deliveries in `leased` are written leased; only the others wake other processes.
+   * inserted. The first `leased.length` deliveries are written leased, as `leased` has them (leasedDeliveryRows
+   * keeps the plan's order); only the others wake other processes.
    */
   async function writeAccepted(
     plan: AcceptPlan,
-    leased: ReadonlyMap<string, DeliveryRow>,
+    leased: readonly DeliveryRow[],
     now: number,
   ): Promise<Set<string>> {
     const m = plan.messages;
     const d = plan.deliveries;
-    const leaseEnds = d.map((x) => leased.get(x.id)?.lease_until ?? null);
+    const leaseEnds = d.map((_, i) => leased[i]?.lease_until ?? null);
     // ON CONFLICT DO NOTHING: a message that lost a race with another process (same eventId or idempotency key)
     // is skipped with its deliveries instead of failing the batch; the caller resolves it afterwards.
     const { rows } = await sql<{ id: string }>`
@@ -218,7 +219,7 @@ export function postgresHotPath(
       lease === null
         ? []
         : leasedDeliveryRows(plan.deliveries, lease, (id) => endpointRows.get(id)?.timeout_seconds, now);
-    const inserted = await writeAccepted(plan, new Map(leasedRows.map((row) => [row.id, row])), now);
+    const inserted = await writeAccepted(plan, leasedRows, now);
     metrics.acceptTransactions++;
     metrics.acceptedMessages += inserted.size;
     const results =

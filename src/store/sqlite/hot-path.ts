@@ -165,13 +165,17 @@ export function sqliteHotPath(
     for (const { appId, eventId } of keys.eventIds) {
       if (s.eventIdExists.get(appId, eventId)) existingEventIds.add(eventIdKey(appId, eventId));
     }
-    const fanOut = lease === null ? s.fanOutEndpoints : s.fanOutEndpointRows;
-    const endpoints = keys.appIds.flatMap((appId) => fanOut.all(appId));
+    // Leasing needs whole endpoint rows (sending does); a plain accept only the fan-out columns.
+    const endpointRows =
+      lease === null ? null : keys.appIds.flatMap((appId) => s.fanOutEndpointRows.all(appId));
+    const endpoints = endpointRows ?? keys.appIds.flatMap((appId) => s.fanOutEndpoints.all(appId));
 
     const plan = planAccept(batch, { messagesByIdempotencyKey, existingEventIds, endpoints }, now);
     for (const key of plan.staleIdempotencyKeys) s.clearIdempotencyKey.run(key);
+    const messageRows = new Map<string, MessageRow>();
     for (const { message, idempotencyKey } of plan.messages) {
       const row = messageToRow(message, idempotencyKey);
+      messageRows.set(row.id, row);
       s.insertMessage.run(
         row.id,
         row.app_id,
@@ -184,46 +188,28 @@ export function sqliteHotPath(
         row.created_at,
       );
     }
-    if (lease === null) {
-      for (const d of plan.deliveries)
-        s.insertDelivery.run(d.id, d.appId, d.messageId, d.endpointId, now, null, now, now);
-      return { plan, leased: [] };
-    }
-    const endpointRows = new Map((endpoints as EndpointRow[]).map((row) => [row.id, row]));
-    const leasedRows = leasedDeliveryRows(
-      plan.deliveries,
-      lease,
-      (id) => endpointRows.get(id)?.timeout_seconds,
-      now,
-    );
-    for (const row of leasedRows)
-      s.insertDelivery.run(
-        row.id,
-        row.app_id,
-        row.message_id,
-        row.endpoint_id,
-        row.lease_until as number,
-        row.lease_until,
-        now,
-        now,
-      );
-    for (const d of plan.deliveries.slice(leasedRows.length))
-      s.insertDelivery.run(d.id, d.appId, d.messageId, d.endpointId, now, null, now, now);
-    return { plan, leased: sendableLeases(leasedRows, plan.messages, endpointRows, now) };
+    const endpointsById = new Map((endpointRows ?? []).map((row) => [row.id, row]));
+    const leasedRows =
+      lease === null
+        ? []
+        : leasedDeliveryRows(plan.deliveries, lease, (id) => endpointsById.get(id)?.timeout_seconds, now);
+    // leasedDeliveryRows keeps the plan's order: the first leasedRows.length deliveries are the leased ones.
+    plan.deliveries.forEach((d, i) => {
+      const leaseUntil = leasedRows[i]?.lease_until ?? null;
+      s.insertDelivery.run(d.id, d.appId, d.messageId, d.endpointId, leaseUntil ?? now, leaseUntil, now, now);
+    });
+    return { plan, leased: sendableLeases(leasedRows, messageRows, endpointsById, now) };
   };
 
   /** What the accept leased, as a claim returns it; a delivery that cannot be sent is cancelled, as a claim does. */
   const sendableLeases = (
     leasedRows: readonly DeliveryRow[],
-    messages: readonly { message: Message; idempotencyKey: string | null }[],
+    messageRows: ReadonlyMap<string, MessageRow>,
     endpointRows: ReadonlyMap<string, EndpointRow>,
     now: number,
   ): ClaimedDelivery[] => {
     if (leasedRows.length === 0) return [];
     const s = sql();
-    const messageRows = new Map(
-      messages.map(({ message, idempotencyKey }) => [message.id, messageToRow(message, idempotencyKey)]),
-    );
     const applications = memoised(s.applicationById);
     for (const row of leasedRows) applications.load(row.app_id);
     const sorted = sortClaimed(leasedRows, messageRows, endpointRows, applications, now);
