@@ -267,6 +267,9 @@ describe("the delivery log", () => {
     const { page, errors, close } = await openPage(browser);
     try {
       await page.goto((access.json as { url: string }).url);
+      // The portal takes the token out of the address bar as it stores it, when React first renders, which may be
+      // after the load event: navigating on before that would leave the next page without a token.
+      await page.waitForURL((url) => !url.hash.includes("token="));
       await page.goto(`${herald.url}/portal/logs?endpoint=${healthyId}`);
       await logRows(page).first().waitFor();
       expect(await page.getByRole("button", { name: /Recover/ }).count()).toBe(0);

@@ -158,7 +158,12 @@ describe("the tenant portal", () => {
 
   it("shows that the link has expired once its token has", async () => {
     const { url, token } = await herald.svix.authentication.appPortalAccess(appA.id, { expiry: 1 });
-    await delay(1500);
+    // JWT times are whole seconds and Herald rounds `exp` up (a token lives at least what was asked), so a
+    // 1-second token ends 1 to 2 s from now: wait for its own `exp`, not a fixed 1.5 s.
+    const { exp } = JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString("utf8")) as {
+      exp: number;
+    };
+    await delay(Math.max(0, exp * 1000 - Date.now()) + 100);
     const { page, errors, close } = await openPage(browser);
     try {
       await page.goto(url);
