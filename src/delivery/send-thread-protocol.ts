@@ -22,7 +22,7 @@ export interface EndpointProfile {
 }
 
 export interface QueuedAttempt {
-  /** Unique per send thread; its result comes back with it. */
+  /** Unique among the thread's attempts in progress (reused once its result is back); comes back with it. */
   id: number;
   message: AttemptMessage;
   profileId: number;

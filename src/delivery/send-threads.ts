@@ -17,9 +17,11 @@
 import type { Logger } from "pino";
 import type { Worker } from "node:worker_threads";
 import { startModuleWorker } from "../lib/module-worker.js";
+import { Slots } from "../lib/slots.js";
 import type { EndpointId } from "../domain/ids.js";
 import {
   unsentExchange,
+  type AttemptEndpoint,
   type AttemptExchange,
   type AttemptRequest,
   type AttemptTransport,
@@ -46,19 +48,37 @@ const CLOSE_TIMEOUT_MS = 5_000;
 /** Endpoints whose profile a thread keeps; the least recently used is forgotten beyond this. */
 const PROFILES_PER_THREAD = 10_000;
 
+/** Whether two versions of an endpoint send alike: same URL, custom headers, payload format and signature scheme. */
+function sameSendingFields(a: AttemptEndpoint, b: AttemptEndpoint): boolean {
+  return (
+    a === b ||
+    (a.url === b.url &&
+      a.payloadFormat === b.payloadFormat &&
+      sameEntries(a.headers, b.headers) &&
+      sameEntries(a.signature, b.signature))
+  );
+}
+
+/** Same keys with identical values (the values compared are strings and other primitives). */
+function sameEntries(a: object, b: object): boolean {
+  if (a === b) return true;
+  const aKeys = Object.keys(a);
+  if (aKeys.length !== Object.keys(b).length) return false;
+  const aRecord = a as Readonly<Record<string, unknown>>;
+  const bRecord = b as Readonly<Record<string, unknown>>;
+  return aKeys.every((key) => Object.hasOwn(b, key) && aRecord[key] === bRecord[key]);
+}
+
 class SendThread {
   private readonly worker: Worker;
-  private readonly waiting = new Map<number, (exchange: AttemptExchange) => void>();
+  /** Each attempt's resolver, at the slot number the thread knows the attempt by. Not a Map: see lib/slots.ts. */
+  private readonly waiting = new Slots<(exchange: AttemptExchange) => void>();
   private queued: QueuedAttempt[] = [];
   /** The profile this thread holds per endpoint, with the number it knows it by. */
-  private readonly profiles = new Map<
-    EndpointId,
-    { profile: EndpointProfile; id: number; source: AttemptRequest["endpoint"] }
-  >();
+  private readonly profiles = new Map<EndpointId, { profile: EndpointProfile; id: number }>();
   private forget: number[] = [];
   private nextProfileId = 0;
   private flushScheduled = false;
-  private nextId = 0;
   private closed: (() => void) | null = null;
   /** Resolves on the thread's "ready", rejects if it fails before that. */
   readonly ready: Promise<void>;
@@ -98,8 +118,10 @@ class SendThread {
       this.closed?.();
       if (this.waiting.size > 0) {
         const stopped = unsentExchange("request interrupted: the send thread stopped");
-        for (const resolve of this.waiting.values()) resolve(stopped);
-        this.waiting.clear();
+        this.waiting.forEach((resolve, slot) => {
+          this.waiting.take(slot);
+          resolve(stopped);
+        });
       }
       onExit(this);
     });
@@ -110,18 +132,15 @@ class SendThread {
   }
 
   attempt(request: AttemptRequest): Promise<AttemptExchange> {
-    const id = this.nextId++;
-    const queued: QueuedAttempt = {
-      id,
-      message: { id: request.message.id, payload: request.message.payload },
-      ...this.profileFor(request),
-      timestampSeconds: request.timestampSeconds,
-      timeoutMs: request.timeoutMs,
-    };
     return new Promise((resolve) => {
       if (this.waiting.size === 0) this.worker.ref();
-      this.waiting.set(id, resolve);
-      this.queued.push(queued);
+      this.queued.push({
+        id: this.waiting.add(resolve),
+        message: { id: request.message.id, payload: request.message.payload },
+        ...this.profileFor(request),
+        timestampSeconds: request.timestampSeconds,
+        timeoutMs: request.timeoutMs,
+      });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         queueMicrotask(() => this.flush());
@@ -131,10 +150,10 @@ class SendThread {
 
   /**
    * The number the thread knows the attempt's endpoint profile by, with the profile itself when the thread does
-   * not have it. A profile is reused for the same endpoint object and signing material: a claim converts each
-   * endpoint row once for its whole batch (store/sql/claim-filter.ts) and the key cache hands out one object
-   * per version, so a profile crosses at most once per endpoint per claimed batch, and any change to the
-   * endpoint or its keys reaches the thread with the next batch.
+   * not have it. A profile is reused while the endpoint's sending fields are the same and the signing material
+   * is the same object (the key cache hands out one object per version), so any change to the endpoint or its
+   * keys reaches the thread with its next attempt. Comparing the fields, not the endpoint object, matters: an
+   * accept that leases its deliveries converts the endpoint rows afresh for every batch.
    */
   private profileFor(request: AttemptRequest): Pick<QueuedAttempt, "profileId" | "profile"> {
     const { endpoint, signing } = request;
@@ -142,7 +161,7 @@ class SendThread {
     if (held) {
       // Most recently used last: the first entry is the one to forget when full.
       this.profiles.delete(endpoint.id);
-      if (held.source === endpoint && held.profile.signing === signing) {
+      if (held.profile.signing === signing && sameSendingFields(held.profile.endpoint, endpoint)) {
         this.profiles.set(endpoint.id, held);
         return { profileId: held.id };
       }
@@ -159,7 +178,7 @@ class SendThread {
       signing,
     };
     const profileId = this.nextProfileId++;
-    this.profiles.set(endpoint.id, { profile, id: profileId, source: endpoint });
+    this.profiles.set(endpoint.id, { profile, id: profileId });
     if (this.profiles.size > PROFILES_PER_THREAD) {
       const [oldestEndpoint, oldest] = this.profiles.entries().next().value as [EndpointId, { id: number }];
       this.profiles.delete(oldestEndpoint);
@@ -178,11 +197,7 @@ class SendThread {
 
   private settle(ids: readonly number[], exchanges: readonly AttemptExchange[]): void {
     for (let i = 0; i < ids.length; i++) {
-      const id = ids[i]!;
-      const resolve = this.waiting.get(id);
-      if (!resolve) continue;
-      this.waiting.delete(id);
-      resolve(exchanges[i]!);
+      this.waiting.take(ids[i]!)?.(exchanges[i]!);
     }
     if (this.waiting.size === 0) this.worker.unref();
   }

@@ -21,6 +21,7 @@ import { isIP, type LookupFunction } from "node:net";
 import { Pool, type Dispatcher } from "undici";
 import { isAddressBlocked, isHostAllowListed, type TargetAllowList } from "../domain/address-policy.js";
 import type { NetworkErrorKind } from "../domain/types.js";
+import { Slots } from "../lib/slots.js";
 
 export interface OutboundRequest {
   url: string;
@@ -140,7 +141,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     private readonly startedAt: number,
     readonly deadline: number,
     private readonly maxResponseBytes: number,
-    private readonly done: (exchange: Exchange, result: SendResult) => void,
+    private readonly done: (result: SendResult) => void,
   ) {}
 
   /** Settles now as failed by Herald itself, and cuts the exchange if undici has started it. */
@@ -219,7 +220,7 @@ class Exchange implements Dispatcher.DispatchHandler {
 
   private settle(result: SendResult): void {
     this.settled = true;
-    this.done(this, result);
+    this.done(result);
   }
 }
 
@@ -232,7 +233,8 @@ const MAX_CACHED_TARGETS = 10_000;
 export class Sender {
   private readonly pools = new Map<string, Pool>();
   private readonly targets = new Map<string, Target>();
-  private readonly inFlight = new Set<Exchange>();
+  /** Not a Set: see lib/slots.ts. */
+  private readonly inFlight = new Slots<Exchange>();
   private deadlineSweep: NodeJS.Timeout | null = null;
   private readonly lookup: LookupFunction;
 
@@ -313,12 +315,13 @@ export class Sender {
         started,
         started + request.timeoutMs,
         this.options.maxResponseBytes,
-        (settled, result) => {
-          this.inFlight.delete(settled);
+        (result) => {
+          this.inFlight.take(slot);
           resolve(result);
         },
       );
-      this.inFlight.add(exchange);
+      // Held before it is dispatched, so before it can settle.
+      const slot = this.inFlight.add(exchange);
       this.ensureDeadlineSweep();
       try {
         this.poolFor(target.url).dispatch(
@@ -346,7 +349,7 @@ export class Sender {
 
   /** Cuts every exchange in progress; each `send` then resolves with errorKind `other` ("interrupted"). */
   abortInFlight(): void {
-    for (const exchange of [...this.inFlight]) exchange.abort(new AbortedExchangeError("HERALD_INTERRUPTED"));
+    this.inFlight.forEach((exchange) => exchange.abort(new AbortedExchangeError("HERALD_INTERRUPTED")));
   }
 
   private ensureDeadlineSweep(): void {
@@ -364,9 +367,9 @@ export class Sender {
       return;
     }
     const now = performance.now();
-    for (const exchange of this.inFlight) {
+    this.inFlight.forEach((exchange) => {
       if (exchange.deadline <= now) exchange.abort(new AbortedExchangeError("HERALD_DEADLINE"));
-    }
+    });
   }
 
   async close(): Promise<void> {

@@ -163,6 +163,50 @@ describe("SendThreads", () => {
     }
   });
 
+  it("sends with an endpoint's changed URL, headers and format at once, whether or not its object is new", async () => {
+    routes.set("/old", (_req, _body, res) => res.writeHead(200).end());
+    routes.set("/new", (_req, _body, res) => res.writeHead(200).end());
+    const threads = sendThreads(1);
+    await threads.ready();
+    try {
+      const before = received.length;
+      const original = attemptOf(`${rx.base}/old`, "", { headers: { "x-tenant": "a" } }).endpoint;
+      // Equal copies (as each accept's fresh endpoint rows are), then one change at a time, in one batch.
+      const versions = [
+        original,
+        { ...original, headers: { ...original.headers } },
+        { ...original, headers: { "x-tenant": "b" } },
+        { ...original, headers: { "x-tenant": "b", "x-extra": "1" } },
+        { ...original, url: `${rx.base}/new` },
+        { ...original, payloadFormat: "form" as const },
+        original,
+      ];
+      const exchanges = await Promise.all(
+        versions.map((endpoint, i) =>
+          threads.attempt(attemptOf(endpoint.url, `{"version":${i}}`, { endpoint })),
+        ),
+      );
+      expect(exchanges.map((e) => e.result.statusCode)).toEqual(versions.map(() => 200));
+      // JSON `{"version":3}` or form `version=3`.
+      const versionOf = (body: string) => Number(/version\D+(\d+)/.exec(body)?.[1]);
+      const sent = received.slice(before).sort((a, b) => versionOf(a.body) - versionOf(b.body));
+      expect(sent.map((r) => versionOf(r.body))).toEqual([0, 1, 2, 3, 4, 5, 6]);
+      expect(
+        sent.map((r) => [r.path, r.headers["x-tenant"], r.headers["x-extra"], r.headers["content-type"]]),
+      ).toEqual([
+        ["/old", "a", undefined, "application/json"],
+        ["/old", "a", undefined, "application/json"],
+        ["/old", "b", undefined, "application/json"],
+        ["/old", "b", "1", "application/json"],
+        ["/new", "a", undefined, "application/json"],
+        ["/old", "a", undefined, "application/x-www-form-urlencoded"],
+        ["/old", "a", undefined, "application/json"],
+      ]);
+    } finally {
+      await threads.close();
+    }
+  });
+
   it("spreads attempts over its threads, each with its own connections", async () => {
     routes.set("/slow", (_req, _body, res) => setTimeout(() => res.writeHead(200).end("ok"), 30));
     // One connection per thread: two threads can only have two requests in flight on two sockets.
