@@ -41,9 +41,13 @@ let randomOffset = RANDOM_BLOCK;
  */
 const lastRandomId = new Uint8Array(20);
 
-function timePrefix(bytes: Uint8Array, timeMs: number): void {
-  const seconds = Math.floor(timeMs / 1000) - KSUID_EPOCH_SECONDS;
-  new DataView(bytes.buffer).setUint32(0, Math.max(0, seconds) >>> 0);
+/** The seconds since the KSUID epoch (big-endian) and the 4 ms step within the second: bytes 0 to 4. */
+function writeTimePrefix(bytes: Uint8Array, timeMs: number): void {
+  const seconds = Math.max(0, Math.floor(timeMs / 1000) - KSUID_EPOCH_SECONDS) >>> 0;
+  bytes[0] = seconds >>> 24;
+  bytes[1] = seconds >>> 16;
+  bytes[2] = seconds >>> 8;
+  bytes[3] = seconds;
   bytes[4] = Math.floor((timeMs % 1000) / 4);
 }
 
@@ -61,19 +65,22 @@ function incrementPayload(bytes: Uint8Array): boolean {
   return false;
 }
 
+/** Each id's 20 bytes are assembled here and encoded at once: no per-id buffers on the hot path. */
+const idBytes = new Uint8Array(20);
+
 function idBody(timeMs: number, payload: "random" | "min" | "max"): string {
-  const bytes = new Uint8Array(20);
-  timePrefix(bytes, timeMs);
+  const bytes = idBytes;
+  writeTimePrefix(bytes, timeMs);
   if (payload === "random") {
     if (samePrefix(bytes, lastRandomId)) {
-      bytes.set(lastRandomId.subarray(5), 5);
+      for (let i = 5; i < 20; i++) bytes[i] = lastRandomId[i] as number;
       if (!incrementPayload(bytes)) fillRandom(bytes);
     } else {
       fillRandom(bytes);
     }
     lastRandomId.set(bytes);
-  } else if (payload === "max") {
-    bytes.fill(0xff, 5);
+  } else {
+    bytes.fill(payload === "max" ? 0xff : 0, 5);
   }
   return encodeBase62(bytes, ID_BODY_LENGTH);
 }
@@ -83,8 +90,7 @@ function fillRandom(bytes: Uint8Array): void {
     randomFillSync(randomPool);
     randomOffset = 0;
   }
-  bytes.set(randomPool.subarray(randomOffset, randomOffset + 15), 5);
-  randomOffset += 15;
+  for (let i = 5; i < 20; i++) bytes[i] = randomPool[randomOffset++] as number;
 }
 
 export function newId<K extends IdKind>(kind: K, timeMs: number = Date.now()): Id<K> {

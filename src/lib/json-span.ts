@@ -11,12 +11,9 @@ const BACKSLASH = 0x5c;
 const COLON = 0x3a;
 const COMMA = 0x2c;
 const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
 const OPEN_BRACKET = 0x5b;
-
-// The only characters that matter inside a container: quotes and brackets.
-const STRUCTURAL = /["{}[\]]/g;
-// A scalar (number, true, false, null) ends at one of these.
-const SCALAR_END = /[\s,}\]]/g;
+const CLOSE_BRACKET = 0x5d;
 
 function isJsonWhitespace(code: number): boolean {
   return code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09;
@@ -45,25 +42,31 @@ function skipString(text: string, at: number): number {
 function skipValue(text: string, at: number): number {
   const first = text.charCodeAt(at);
   if (first === QUOTE) return skipString(text, at);
+  // Scanned a character code at a time rather than with a global regex: `exec` allocates a match per hit, and
+  // this runs over every message's body on the accept path.
   if (first === OPEN_BRACE || first === OPEN_BRACKET) {
     let depth = 0;
-    STRUCTURAL.lastIndex = at;
-    for (let match = STRUCTURAL.exec(text); match !== null; match = STRUCTURAL.exec(text)) {
-      const char = match[0];
-      if (char === '"') {
-        STRUCTURAL.lastIndex = skipString(text, match.index);
-      } else if (char === "{" || char === "[") {
-        depth++;
-      } else {
-        depth--;
-        if (depth === 0) return match.index + 1;
+    let index = at;
+    while (index < text.length) {
+      const code = text.charCodeAt(index);
+      if (code === QUOTE) {
+        index = skipString(text, index);
+        continue;
       }
+      if (code === OPEN_BRACE || code === OPEN_BRACKET) depth++;
+      else if ((code === CLOSE_BRACE || code === CLOSE_BRACKET) && --depth === 0) return index + 1;
+      index++;
     }
     return text.length;
   }
-  SCALAR_END.lastIndex = at;
-  const end = SCALAR_END.exec(text);
-  return end === null ? text.length : end.index;
+  // A scalar (number, true, false, null) ends at whitespace, a comma or a closing bracket.
+  let index = at;
+  while (index < text.length) {
+    const code = text.charCodeAt(index);
+    if (isJsonWhitespace(code) || code === COMMA || code === CLOSE_BRACE || code === CLOSE_BRACKET) break;
+    index++;
+  }
+  return index;
 }
 
 /**

@@ -44,19 +44,31 @@ describe("ids", () => {
   });
 });
 
+function base62OfBigInt(bytes: Uint8Array, width: number): string {
+  let n = 0n;
+  for (const b of bytes) n = (n << 8n) | BigInt(b);
+  const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+  let digits = "";
+  do {
+    digits = alphabet[Number(n % 62n)] + digits;
+    n /= 62n;
+  } while (n > 0n);
+  return digits.padStart(width, "0");
+}
+
 describe("encodeBase62", () => {
   it("matches BigInt arithmetic and pads to the width", () => {
     const bytes = Uint8Array.from({ length: 20 }, (_, i) => (i * 37 + 11) & 0xff);
-    let n = 0n;
-    for (const b of bytes) n = (n << 8n) | BigInt(b);
-    const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-    let expected = "";
-    while (n > 0n) {
-      expected = alphabet[Number(n % 62n)] + expected;
-      n /= 62n;
-    }
-    expect(encodeBase62(bytes, 27)).toBe(expected.padStart(27, "0"));
+    expect(encodeBase62(bytes, 27)).toBe(base62OfBigInt(bytes, 27));
     expect(encodeBase62(new Uint8Array(20), 27)).toBe("0".repeat(27));
     expect(encodeBase62(new Uint8Array(20).fill(0xff), 27)).toBe("aWgEPTl1tmebfsQzFP4bxwgy80V");
+  });
+
+  it("reads any length big-endian and never cuts a number to the width", () => {
+    for (const length of [1, 3, 5, 7, 21, 33]) {
+      const bytes = Uint8Array.from({ length }, (_, i) => (i * 91 + 200) & 0xff);
+      expect(encodeBase62(bytes, 4)).toBe(base62OfBigInt(bytes, 4));
+      expect(encodeBase62(bytes, 60)).toBe(base62OfBigInt(bytes, 60));
+    }
   });
 });
