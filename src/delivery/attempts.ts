@@ -74,10 +74,12 @@ export class LocalAttempts implements AttemptTransport {
       request.signing,
       this.options.signatureHeaderStyle,
       request.timestampSeconds,
+      this.options.sender.userAgent,
     );
     if ("problem" in built) return unsentExchange(built.problem);
-    const result = await this.sender.send({ ...built.request, timeoutMs: request.timeoutMs });
-    return { result, requestHeaders: loggedRequestHeadersJson(built.request, this.options.sender.userAgent) };
+    const { url, headers, body } = built.request;
+    const result = await this.sender.send({ url, headers, body, timeoutMs: request.timeoutMs });
+    return { result, requestHeaders: loggedRequestHeadersJson(built.request) };
   }
 
   abortInFlight(): void {

@@ -1,14 +1,14 @@
 /**
  * What one attempt sends (DESIGN §5, svix-api.md §9.2): the body, byte for byte the stored payload text (`json`)
  * or its form encoding (`form`), the content type, the endpoint's custom headers and the signature headers
- * over exactly that body. The payload is never parsed on this path. `user-agent` is the sender's.
+ * over exactly that body, then Herald's `user-agent`. The payload is never parsed on this path.
  *
  * A request that cannot be built — a payload that has no form encoding, a `standard` endpoint without a usable
  * key — is reported as a problem; the engine records it as a failed attempt, like a receiver error, so the
  * tenant sees why in the delivery log.
  */
 import { formUrlEncodeJsonText } from "../domain/form-encoding.js";
-import { maskSensitiveHeaders } from "../domain/headers.js";
+import { isSensitiveHeader, maskSensitiveHeaders } from "../domain/headers.js";
 import { signatureHeaders, type SignatureHeaderStyle } from "../domain/signing.js";
 import type { Endpoint, Message } from "../domain/types.js";
 import type { LoggedRequestHeaders, LoggedRequestHeadersJson } from "../store/store.js";
@@ -33,6 +33,7 @@ export function buildRequest(
   signing: EndpointSigning,
   headerStyle: SignatureHeaderStyle,
   timestampSeconds: number,
+  userAgent: string,
 ): RequestBuild {
   if (message.payload === null) return { problem: "the message's payload has expired or was expunged" };
   let body: string;
@@ -64,20 +65,29 @@ export function buildRequest(
   }
   if (!customAccept) headers.accept = "*/*";
   Object.assign(headers, signatures);
+  headers["user-agent"] = userAgent;
   return { request: { url: endpoint.url, headers, body } };
 }
 
 /**
- * The headers of a built request as the delivery log records them: every header sent, including the sender's
- * `user-agent`, with sensitive custom headers (`Authorization`, …) masked as GET …/headers withholds them.
+ * The headers of a built request as the delivery log records them: every header sent, the `user-agent` too,
+ * with sensitive custom headers (`Authorization`, …) masked as GET …/headers withholds them.
  */
-export function loggedRequestHeaders(request: BuiltRequest, userAgent: string): LoggedRequestHeaders {
-  const logged = maskSensitiveHeaders(request.headers);
-  logged["user-agent"] = userAgent;
-  return logged;
+export function loggedRequestHeaders(request: BuiltRequest): LoggedRequestHeaders {
+  return maskSensitiveHeaders(request.headers);
 }
 
 /** `loggedRequestHeaders` as the JSON text the delivery log stores. */
-export function loggedRequestHeadersJson(request: BuiltRequest, userAgent: string): LoggedRequestHeadersJson {
-  return JSON.stringify(loggedRequestHeaders(request, userAgent)) as LoggedRequestHeadersJson;
+export function loggedRequestHeadersJson(request: BuiltRequest): LoggedRequestHeadersJson {
+  // This runs for every attempt, and most requests carry no credential: their headers are logged as sent,
+  // without a masked copy.
+  let sensitive = false;
+  for (const name in request.headers) {
+    if (isSensitiveHeader(name)) {
+      sensitive = true;
+      break;
+    }
+  }
+  const logged = sensitive ? loggedRequestHeaders(request) : request.headers;
+  return JSON.stringify(logged) as LoggedRequestHeadersJson;
 }

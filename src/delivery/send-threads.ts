@@ -59,14 +59,18 @@ function sameSendingFields(a: AttemptEndpoint, b: AttemptEndpoint): boolean {
   );
 }
 
-/** Same keys with identical values (the values compared are strings and other primitives). */
+/** Same own keys with identical values (strings and other primitives); checked per attempt, so nothing allocated. */
 function sameEntries(a: object, b: object): boolean {
   if (a === b) return true;
-  const aKeys = Object.keys(a);
-  if (aKeys.length !== Object.keys(b).length) return false;
   const aRecord = a as Readonly<Record<string, unknown>>;
   const bRecord = b as Readonly<Record<string, unknown>>;
-  return aKeys.every((key) => Object.hasOwn(b, key) && aRecord[key] === bRecord[key]);
+  let keys = 0;
+  for (const key in aRecord) {
+    if (!Object.hasOwn(bRecord, key) || aRecord[key] !== bRecord[key]) return false;
+    keys++;
+  }
+  for (const key in bRecord) if (Object.hasOwn(bRecord, key)) keys--;
+  return keys === 0;
 }
 
 class SendThread {

@@ -232,6 +232,8 @@ const MAX_CACHED_TARGETS = 10_000;
 
 export class Sender {
   private readonly pools = new Map<string, Pool>();
+  /** The last origin in `pools`' LRU order. */
+  private newestOrigin: string | null = null;
   private readonly targets = new Map<string, Target>();
   /** Not a Set: see lib/slots.ts. */
   private readonly inFlight = new Slots<Exchange>();
@@ -242,13 +244,22 @@ export class Sender {
     this.lookup = guardedLookup(options.allowList);
   }
 
+  /** The headers with the sender's `user-agent`; request-builder.ts already adds it, so usually as they are. */
+  private withUserAgent(headers: Record<string, string>): Record<string, string> {
+    const userAgent = this.options.userAgent;
+    return headers["user-agent"] === userAgent ? headers : { ...headers, "user-agent": userAgent };
+  }
+
   private poolFor(url: URL): Pool {
     const origin = url.origin;
     let pool = this.pools.get(origin);
     if (pool) {
-      // Refresh its place in the LRU order.
-      this.pools.delete(origin);
-      this.pools.set(origin, pool);
+      // Refresh its place in the LRU order, unless it is the most recent already (usually: no Map churn).
+      if (origin !== this.newestOrigin) {
+        this.pools.delete(origin);
+        this.pools.set(origin, pool);
+        this.newestOrigin = origin;
+      }
       return pool;
     }
     pool = new Pool(origin, {
@@ -258,6 +269,7 @@ export class Sender {
       connect: { lookup: this.lookup, timeout: 10_000 },
     });
     this.pools.set(origin, pool);
+    this.newestOrigin = origin;
     if (this.pools.size > this.options.maxOrigins) {
       const [oldestOrigin, oldest] = this.pools.entries().next().value as [string, Pool];
       this.pools.delete(oldestOrigin);
@@ -328,7 +340,7 @@ export class Sender {
           {
             method: "POST",
             path: target.path,
-            headers: { ...request.headers, "user-agent": this.options.userAgent },
+            headers: this.withUserAgent(request.headers),
             body: request.body,
             headersTimeout: request.timeoutMs,
             bodyTimeout: request.timeoutMs,
@@ -377,6 +389,7 @@ export class Sender {
     this.deadlineSweep = null;
     const pools = [...this.pools.values()];
     this.pools.clear();
+    this.newestOrigin = null;
     await Promise.all(pools.map((pool) => pool.close().catch(() => undefined)));
   }
 }

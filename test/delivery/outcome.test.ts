@@ -163,7 +163,14 @@ describe("buildRequest", () => {
     style: "svix" | "webhook" | "both" = "both",
   ) {
     const claimed = claimedDelivery({ endpoint });
-    const built = buildRequest({ ...claimed.message, payload }, claimed.endpoint, signing, style, timestamp);
+    const built = buildRequest(
+      { ...claimed.message, payload },
+      claimed.endpoint,
+      signing,
+      style,
+      timestamp,
+      "Herald/test",
+    );
     if ("problem" in built) throw new Error(built.problem);
     return { ...built.request, messageId: claimed.message.id };
   }
@@ -175,6 +182,7 @@ describe("buildRequest", () => {
       "content-type": "application/json",
       accept: "*/*",
       "X-Api-Key": "k",
+      "user-agent": "Herald/test",
     });
     expect(built.headers["svix-id"]).toBe(built.messageId);
     expect(() => new Webhook(secret).verify(built.body, built.headers)).not.toThrow();
@@ -209,6 +217,7 @@ describe("buildRequest", () => {
       { keys: [], hmacSecret: "tenant-secret" },
       "both",
       timestamp,
+      "Herald/test",
     );
     if ("problem" in built) throw new Error(built.problem);
     expect(built.request.headers["x-signature"]).toMatch(/^sha256=[0-9a-f]{64}$/);
@@ -225,6 +234,7 @@ describe("buildRequest", () => {
       signing,
       "both",
       timestamp,
+      "Herald/test",
     );
     expect(notAnObject).toHaveProperty("problem");
     const noKey = buildRequest(
@@ -233,6 +243,7 @@ describe("buildRequest", () => {
       { keys: [], hmacSecret: undefined },
       "both",
       timestamp,
+      "Herald/test",
     );
     expect(noKey).toHaveProperty("problem");
   });
