@@ -3,11 +3,12 @@
  * Freed slots are reused and cleared at once.
  *
  * Why not a `Set` or `Map` for things in flight (sends, the attempts a send thread runs): under steady add/delete
- * churn V8 rebuilds a hash table every few hundred operations, and the table it replaces keeps its entries
- * (for iterators that may still walk it). Once such a table is in the old generation, it keeps every value it
- * held, and all that value references, alive through minor GCs until the next full GC. So each request's
- * objects were copied and promoted instead of dying young. Measured on the send path (a `Set` of exchanges):
- * about 4.8 KB promoted per request with the `Set`, 0.7 KB without, and 48 against 40 µs of CPU per request.
+ * churn V8 rebuilds a hash table every few hundred operations, and the table it replaces is kept for iterators
+ * that may still walk it. Once such a table is in the old generation it evidently keeps the values it held, and
+ * all they reference, alive through minor GCs until the next full GC: each request's objects were copied and
+ * promoted instead of dying young. Measured on the send path (a `Set` of exchanges,
+ * 36k requests): about 4 KB promoted per request with the `Set`, 0.6 KB without, and 46–49 against 39–41 µs of
+ * CPU per request.
  */
 export class Slots<T> {
   private readonly held: (T | undefined)[] = [];
