@@ -27,7 +27,7 @@
 import type { Logger } from "pino";
 import type { EpochMs } from "../domain/types.js";
 import type { LeaseOffer } from "../services/messages.js";
-import type { ClaimedBatch, ClaimedDelivery, Store } from "../store/store.js";
+import type { AcceptLease, ClaimedBatch, ClaimedDelivery, Store } from "../store/store.js";
 
 export interface DispatcherOptions {
   maxInFlight: number;
@@ -117,11 +117,7 @@ export class Dispatcher {
       this.settle(limit - taken.length);
     };
     return {
-      lease: {
-        limit,
-        leaseUntil: now + this.options.leaseMs,
-        leaseByTimeout: { extraMs: this.options.leaseBeyondTimeoutMs },
-      },
+      lease: { limit, ...this.leaseTerms(now) },
       take: settleOnce,
       cancel: () => settleOnce([]),
     };
@@ -227,12 +223,19 @@ export class Dispatcher {
     }
   }
 
+  /** The lease a delivery taken now gets, whether a claim or an accept (offerLeases) takes it. */
+  private leaseTerms(now: EpochMs): Omit<AcceptLease, "limit"> {
+    return {
+      leaseUntil: now + this.options.leaseMs,
+      leaseByTimeout: { extraMs: this.options.leaseBeyondTimeoutMs },
+    };
+  }
+
   private async claim(limit: number): Promise<ClaimedBatch> {
     const now = this.deps.now();
     if (this.dueHint !== null && this.dueHint <= now) this.dueHint = null;
-    const batch = await this.deps.store.claimDueDeliveriesAndNextDue(limit, now, now + this.options.leaseMs, {
-      extraMs: this.options.leaseBeyondTimeoutMs,
-    });
+    const { leaseUntil, leaseByTimeout } = this.leaseTerms(now);
+    const batch = await this.deps.store.claimDueDeliveriesAndNextDue(limit, now, leaseUntil, leaseByTimeout);
     if (batch.claimed.length > 0) {
       this.held += batch.claimed.length;
       this.deps.onClaimed(batch.claimed);

@@ -7,8 +7,9 @@
  * Writes are also paced: one starts at most every `minWriteIntervalMs` unless `eagerBatchSize` outcomes are
  * waiting (by default a full batch). At moderate rates results come back a few at a time, and a transaction per
  * few outcomes costs mostly its own overhead (on SQLite each one writes every page it touched to the WAL, one
- * syscall each, however little changed on it). An outcome that arrives after a quiet spell is written at once; one that arrives soon after
- * a write waits at most the interval. Sends do not wait for it: a delivery's slot is only held a little longer.
+ * syscall each, however little changed on it). An outcome that arrives after a quiet spell is written at once;
+ * one that arrives soon after a write waits at most the interval. Sends do not wait for it: a delivery's slot
+ * is only held a little longer.
  *
  * Bounded without a limit of its own: every buffered outcome belongs to a delivery the dispatcher still
  * counts against its in-flight cap until `onWritten` reports it, so the buffer never exceeds that cap and a

@@ -33,7 +33,7 @@ export interface OutcomeInput {
   finishedAt: EpochMs;
   defaultSchedule: RetrySchedule;
   random: () => number;
-  /** What the delivery log records as sent (`loggedRequestHeaders`); absent or null when nothing was sent. */
+  /** What the delivery log records as sent (`loggedRequestHeadersJson`); absent or null when nothing was sent. */
   requestHeaders?: LoggedRequestHeaders | LoggedRequestHeadersJson | null;
 }
 

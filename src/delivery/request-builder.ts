@@ -11,7 +11,7 @@ import { formUrlEncodeJsonText } from "../domain/form-encoding.js";
 import { isSensitiveHeader, maskSensitiveHeaders } from "../domain/headers.js";
 import { signatureHeaders, type SignatureHeaderStyle } from "../domain/signing.js";
 import type { Endpoint, Message } from "../domain/types.js";
-import type { LoggedRequestHeaders, LoggedRequestHeadersJson } from "../store/store.js";
+import type { LoggedRequestHeadersJson } from "../store/store.js";
 import type { EndpointSigning } from "./signing-keys.js";
 
 export interface BuiltRequest {
@@ -70,14 +70,9 @@ export function buildRequest(
 }
 
 /**
- * The headers of a built request as the delivery log records them: every header sent, the `user-agent` too,
- * with sensitive custom headers (`Authorization`, …) masked as GET …/headers withholds them.
+ * The headers of a built request as the delivery log stores them, as JSON text: every header sent, the
+ * `user-agent` too, with sensitive custom headers (`Authorization`, …) masked as GET …/headers withholds them.
  */
-export function loggedRequestHeaders(request: BuiltRequest): LoggedRequestHeaders {
-  return maskSensitiveHeaders(request.headers);
-}
-
-/** `loggedRequestHeaders` as the JSON text the delivery log stores. */
 export function loggedRequestHeadersJson(request: BuiltRequest): LoggedRequestHeadersJson {
   // This runs for every attempt, and most requests carry no credential: their headers are logged as sent,
   // without a masked copy.
@@ -88,6 +83,6 @@ export function loggedRequestHeadersJson(request: BuiltRequest): LoggedRequestHe
       break;
     }
   }
-  const logged = sensitive ? loggedRequestHeaders(request) : request.headers;
+  const logged = sensitive ? maskSensitiveHeaders(request.headers) : request.headers;
   return JSON.stringify(logged) as LoggedRequestHeadersJson;
 }

@@ -51,11 +51,10 @@ const PROFILES_PER_THREAD = 10_000;
 /** Whether two versions of an endpoint send alike: same URL, custom headers, payload format and signature scheme. */
 function sameSendingFields(a: AttemptEndpoint, b: AttemptEndpoint): boolean {
   return (
-    a === b ||
-    (a.url === b.url &&
-      a.payloadFormat === b.payloadFormat &&
-      sameEntries(a.headers, b.headers) &&
-      sameEntries(a.signature, b.signature))
+    a.url === b.url &&
+    a.payloadFormat === b.payloadFormat &&
+    sameEntries(a.headers, b.headers) &&
+    sameEntries(a.signature, b.signature)
   );
 }
 
