@@ -177,15 +177,23 @@ function sampleEngine(
   });
 }
 
-/** How late this process's event loop ran over the measured window: where Herald itself stalled. */
+/** The event-loop delay histogram's timer interval. */
+const LOOP_DELAY_RESOLUTION_MS = 10;
+
+/**
+ * How late this process's event loop ran over the measured window: where Herald itself stalled. Node's histogram
+ * records each whole interval between its timer's runs, the resolution included (an idle loop reads ~10 ms), so
+ * the resolution is subtracted.
+ */
 function eventLoopDelay(from: number, to: number): Promise<{ p99Ms: number; maxMs: number }> {
-  const histogram = monitorEventLoopDelay({ resolution: 10 });
+  const histogram = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
+  const lateMs = (nanoseconds: number) => Math.max(0, nanoseconds / 1e6 - LOOP_DELAY_RESOLUTION_MS);
   return new Promise((resolve) => {
     setTimeout(() => {
       histogram.enable();
       setTimeout(() => {
         histogram.disable();
-        resolve({ p99Ms: histogram.percentile(99) / 1e6, maxMs: histogram.max / 1e6 });
+        resolve({ p99Ms: lateMs(histogram.percentile(99)), maxMs: lateMs(histogram.max) });
       }, to - from);
     }, from - epochMs());
   });

@@ -35,6 +35,27 @@ type StoredMessage = Omit<MessageRow, "idempotency_key">;
 
 const MESSAGE_COLUMNS = "id, app_id, event_type, event_id, channels, payload, payload_expires_at, created_at";
 
+/** The attempts columns, in insertAttempt's order. */
+type AttemptParameters = [
+  string,
+  string,
+  string,
+  string,
+  string,
+  string,
+  string,
+  number,
+  number,
+  string,
+  number,
+  number,
+  number,
+  string | null,
+  number | null,
+  number,
+  string | null,
+];
+
 /** endpoint_id, bucket_start, successes, failures, latency_sum_ms, latency_max_ms, then the LATENCY_COLUMNS. */
 type StatsParameters = [string, number, number, number, number, number, ...number[]];
 
@@ -101,13 +122,12 @@ function prepareStatements(db: BetterSqlite3.Database) {
     cancelDelivery: db.prepare<[number, string]>(
       "UPDATE deliveries SET status = 4, lease_until = NULL, next_attempt_at = NULL, updated_at = ? WHERE id = ?",
     ),
-    insertAttempt: db.prepare<[ReturnType<typeof attemptToRow>]>(
+    // Positional parameters, as insertMessage: binding 17 by name measured twice the cost of binding them in order.
+    insertAttempt: db.prepare<AttemptParameters>(
       `INSERT INTO attempts (id, app_id, message_id, endpoint_id, delivery_id, event_type, url, status,
          response_status_code, response, response_duration_ms, "trigger", attempt_number, error_kind, next_attempt_at, created_at,
          request_headers)
-       VALUES (@id, @app_id, @message_id, @endpoint_id, @delivery_id, @event_type, @url, @status,
-         @response_status_code, @response, @response_duration_ms, @trigger, @attempt_number, @error_kind, @next_attempt_at, @created_at,
-         @request_headers)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     updateDelivery: db.prepare<[number, number | null, number, number, string]>(
       `UPDATE deliveries SET status = ?, next_attempt_at = ?, attempt_count = attempt_count + 1, lease_until = NULL,
@@ -239,7 +259,26 @@ export function sqliteHotPath(
   const complete = (outcomes: Parameters<HotPathOperations["completeDeliveries"]>[0], now: number) => {
     const s = sql();
     for (const outcome of outcomes) {
-      s.insertAttempt.run(attemptToRow(outcome.attempt));
+      const a = attemptToRow(outcome.attempt);
+      s.insertAttempt.run(
+        a.id,
+        a.app_id,
+        a.message_id,
+        a.endpoint_id,
+        a.delivery_id,
+        a.event_type,
+        a.url,
+        a.status,
+        a.response_status_code,
+        a.response,
+        a.response_duration_ms,
+        a.trigger,
+        a.attempt_number,
+        a.error_kind,
+        a.next_attempt_at,
+        a.created_at,
+        a.request_headers,
+      );
       s.updateDelivery.run(
         outcome.nextStatus,
         outcome.nextAttemptAt,
