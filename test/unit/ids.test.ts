@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { boundaryId, isIdOf, newId } from "../../src/domain/ids.js";
 import { encodeBase62 } from "../../src/lib/base62.js";
@@ -62,6 +63,15 @@ describe("encodeBase62", () => {
     expect(encodeBase62(bytes, 27)).toBe(base62OfBigInt(bytes, 27));
     expect(encodeBase62(new Uint8Array(20), 27)).toBe("0".repeat(27));
     expect(encodeBase62(new Uint8Array(20).fill(0xff), 27)).toBe("aWgEPTl1tmebfsQzFP4bxwgy80V");
+  });
+
+  it("matches BigInt arithmetic for random values of every length", () => {
+    for (let round = 0; round < 2_000; round++) {
+      const length = 1 + (round % 33);
+      const bytes = Uint8Array.from(randomBytes(length));
+      const width = round % 3 === 0 ? 1 : 27;
+      expect(encodeBase62(bytes, width)).toBe(base62OfBigInt(bytes, width));
+    }
   });
 
   it("reads any length big-endian and never cuts a number to the width", () => {
