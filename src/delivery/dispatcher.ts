@@ -59,6 +59,8 @@ export interface DispatcherDeps {
  * doubled each time in a row up to `idlePollMs`, so that due work no claim can take never becomes a busy loop.
  */
 const CONTENDED_PAUSE_MS = 20;
+const FIRST_ERROR_PAUSE_MS = 100;
+
 /**
  * Wake-ups for work coming due (retries, deliveries a lane gave back) fall on this grid, so that what comes due
  * within one step is claimed together: a hanging endpoint's deliveries, released one by one with due times a few
@@ -70,7 +72,6 @@ export const DUE_GRANULARITY_MS = 50;
 function dueWakeAt(at: EpochMs): EpochMs {
   return Math.ceil(at / DUE_GRANULARITY_MS) * DUE_GRANULARITY_MS;
 }
-const FIRST_ERROR_PAUSE_MS = 100;
 
 /** Why a sleep ended: `woken` and `due` lead to a claim, `backstop` to asking the store what is due. */
 type WakeReason = "woken" | "due" | "backstop";

@@ -45,7 +45,8 @@ describe("the dispatcher", () => {
     const now = Date.now();
     const leased = await store.claimDueDeliveries(10, now, now + 60_000);
     expect(leased).toHaveLength(5);
-    const step = gridStepAfter(400);
+    // Far enough ahead that the dispatcher's first claim, at start, finds nothing due yet.
+    const step = gridStepAfter(1_000);
     const dueTimes = leased.map((_, i) => step - 40 + i * 10);
     await store.releaseDeliveries(
       leased.map((item, i) => ({
