@@ -8,7 +8,7 @@
  * tenant sees why in the delivery log.
  */
 import { formUrlEncodeJsonText } from "../domain/form-encoding.js";
-import { isSensitiveHeader, maskSensitiveHeaders } from "../domain/headers.js";
+import { maskSensitiveHeaders } from "../domain/headers.js";
 import { signatureHeaders, type SignatureHeaderStyle } from "../domain/signing.js";
 import type { Endpoint, Message } from "../domain/types.js";
 import type { LoggedRequestHeadersJson } from "../store/store.js";
@@ -74,15 +74,5 @@ export function buildRequest(
  * `user-agent` too, with sensitive custom headers (`Authorization`, …) masked as GET …/headers withholds them.
  */
 export function loggedRequestHeadersJson(request: BuiltRequest): LoggedRequestHeadersJson {
-  // This runs for every attempt, and most requests carry no credential: their headers are logged as sent,
-  // without a masked copy.
-  let sensitive = false;
-  for (const name in request.headers) {
-    if (isSensitiveHeader(name)) {
-      sensitive = true;
-      break;
-    }
-  }
-  const logged = sensitive ? maskSensitiveHeaders(request.headers) : request.headers;
-  return JSON.stringify(logged) as LoggedRequestHeadersJson;
+  return JSON.stringify(maskSensitiveHeaders(request.headers)) as LoggedRequestHeadersJson;
 }

@@ -146,10 +146,21 @@ export function splitSensitiveHeaders(headers: CustomHeaders): {
 export const MASKED_HEADER_VALUE = "********";
 
 /**
- * A copy of `headers` for the delivery log: the headers GET …/headers withholds keep their name and show
- * MASKED_HEADER_VALUE, so a log reader sees that a credential was sent without seeing it.
+ * `headers` for the delivery log: the headers GET …/headers withholds keep their name and show
+ * MASKED_HEADER_VALUE, so a log reader sees that a credential was sent without seeing it. Headers without one
+ * come back as they are, uncopied: this runs for every attempt, and most carry no credential.
  */
-export function maskSensitiveHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
+export function maskSensitiveHeaders(
+  headers: Readonly<Record<string, string>>,
+): Readonly<Record<string, string>> {
+  let sensitive = false;
+  for (const name in headers) {
+    if (isSensitiveHeader(name)) {
+      sensitive = true;
+      break;
+    }
+  }
+  if (!sensitive) return headers;
   const masked: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     masked[name] = isSensitiveHeader(name) ? MASKED_HEADER_VALUE : value;
