@@ -51,10 +51,28 @@ export function machineCpuMs(): { busy: number; total: number } {
 const TICKS_PER_SECOND = 100;
 
 /**
- * CPU time (ms) of every process whose command name is `name` (e.g. the Postgres server's processes), from
- * /proc; null where there is no /proc. Processes that end between two readings take their time with them, so
- * this undercounts short-lived ones.
+ * Idle time of the whole machine, summed over its cores, in milliseconds: idle plus waiting for I/O, from
+ * /proc/stat; null where there is none. Read apart from `machineCpuMs`, because os.cpus() leaves out iowait,
+ * softirq (the loopback's packet processing, a fair share of a loaded machine here) and steal: what it calls
+ * idle would hide how close to saturation a run was.
  */
+export function machineIdleMs(): number | null {
+  try {
+    return idleMsOfProcStat(readFileSync("/proc/stat", "latin1"));
+  } catch {
+    return null;
+  }
+}
+
+/** The idle and iowait columns of /proc/stat's aggregate `cpu` line, in milliseconds; null without that line. */
+export function idleMsOfProcStat(stat: string): number | null {
+  const line = stat.split("\n").find((candidate) => candidate.startsWith("cpu "));
+  // cpu user nice system idle iowait irq softirq steal …
+  const [idle, iowait] = (line?.trim().split(/\s+/) ?? []).slice(4, 6).map(Number);
+  if (idle === undefined || !Number.isFinite(idle)) return null;
+  return ((idle + (iowait !== undefined && Number.isFinite(iowait) ? iowait : 0)) * 1000) / TICKS_PER_SECOND;
+}
+
 /** CPU time (user + system) in a /proc stat line, in milliseconds. */
 function statCpuMs(stat: string): number {
   // "pid (comm) state ppid …": comm may contain spaces and parentheses, so split after the last ")".
@@ -75,6 +93,11 @@ export function mainThreadCpuMs(): number | null {
   }
 }
 
+/**
+ * CPU time (ms) of every process whose command name is `name` (e.g. the Postgres server's processes), from
+ * /proc; null where there is no /proc. Processes that end between two readings take their time with them, so
+ * this undercounts short-lived ones.
+ */
 export function cpuOfProcessesNamed(name: string): number | null {
   let entries: string[];
   try {

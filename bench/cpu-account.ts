@@ -4,7 +4,14 @@
  * zero on a quiet machine; when it is not, the figures of that run are suspect, the notes say so, and
  * `--retry-noisy` measures the row again once the machine is quiet.
  */
-import { cpuOfProcessesNamed, epochMs, machineCpuMs, mainThreadCpuMs, processCpuMs } from "./clock.js";
+import {
+  cpuOfProcessesNamed,
+  epochMs,
+  machineCpuMs,
+  machineIdleMs,
+  mainThreadCpuMs,
+  processCpuMs,
+} from "./clock.js";
 import type { ReceiverProcess } from "./receiver.js";
 
 export interface CpuSnapshot {
@@ -15,6 +22,8 @@ export interface CpuSnapshot {
   receiver: number;
   postgres: number | null;
   machine: { busy: number; total: number };
+  /** The machine's idle time, I/O waits included (clock.ts); null where /proc does not tell. */
+  machineIdle: number | null;
 }
 
 /** Cores used on average (1 = one core fully busy). */
@@ -25,6 +34,8 @@ export interface CpuShares {
   generator: number | null;
   postgres: number | null;
   other: number;
+  /** Cores the machine left idle: how much headroom the run had. */
+  idle: number | null;
   /** Cores of the machine. */
   cores: number;
 }
@@ -39,8 +50,9 @@ export async function cpuSnapshot(receiver: ReceiverProcess | null): Promise<Cpu
   const heraldMainThread = mainThreadCpuMs();
   const postgres = cpuOfProcessesNamed("postgres");
   const machine = machineCpuMs();
+  const machineIdle = machineIdleMs();
   const receiverCpuMs = receiver ? (await receiver.ledger()).cpuMs : 0;
-  return { at, herald, heraldMainThread, receiver: receiverCpuMs, postgres, machine };
+  return { at, herald, heraldMainThread, receiver: receiverCpuMs, postgres, machine, machineIdle };
 }
 
 /** `generatorMs`: the generator's own CPU time over the same window, when there is one. */
@@ -62,7 +74,11 @@ export function cpuShares(
   const busy = (after.machine.busy - before.machine.busy) / elapsed;
   const cores = Math.round((after.machine.total - before.machine.total) / elapsed);
   const other = Math.max(0, busy - herald - receiver - (generator ?? 0) - (postgres ?? 0));
-  return { herald, heraldMainThread, receiver, generator, postgres, other, cores };
+  const idle =
+    before.machineIdle === null || after.machineIdle === null
+      ? null
+      : (after.machineIdle - before.machineIdle) / elapsed;
+  return { herald, heraldMainThread, receiver, generator, postgres, other, idle, cores };
 }
 
 export function isNoisy(shares: CpuShares): boolean {
@@ -79,6 +95,7 @@ export function describeCpu(shares: CpuShares, heraldLabel = "Herald"): string {
   if (shares.postgres !== null && shares.postgres >= 0.005)
     parts.push(`Postgres ${shares.postgres.toFixed(2)}`);
   parts.push(`other ${shares.other.toFixed(2)}`);
+  if (shares.idle !== null) parts.push(`idle ${shares.idle.toFixed(2)}`);
   const noisy = isNoisy(shares)
     ? ` — NOISY: other processes used ${shares.other.toFixed(2)} cores; the figures above are suspect`
     : "";

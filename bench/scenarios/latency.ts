@@ -16,11 +16,13 @@ import { startOpenLoopGenerator } from "../open-loop.js";
 import { profiled } from "../profiler.js";
 import { startReceiverProcess } from "../receiver.js";
 import type { Scenario } from "../scenario.js";
+import type { HeraldConfig } from "../../src/config/config.js";
+import type { DeliveryEngineStats } from "../../src/delivery/engine.js";
 import type { StoreMetrics } from "../../src/store/store.js";
 
 /** Target deliveries per second, by variant name. */
 const TARGETS: Readonly<Record<string, number>> = { "1k/s": 1000, "3k/s": 3000, "9k/s": 9000 };
-/** How often the resident memory is sampled during the measured window (its peak is reported). */
+/** How often the resident memory (its peak is reported) and the engine's state are sampled in the measured window. */
 const RSS_SAMPLE_MS = 100;
 const MIN_WARMUP_MS = 1000;
 const STALL_MS = 10_000;
@@ -64,11 +66,15 @@ export const latencyScenario: Scenario = {
           ),
       );
 
-      // Peak resident memory over the measured window (Herald shares this process with the runner only).
+      // Peak resident memory over the measured window (Herald shares this process with the runner only), and
+      // where the engine's deliveries were.
       let peakRss = 0;
+      const engineSamples: DeliveryEngineStats[] = [];
       const rssSampler = setInterval(() => {
         const now = epochMs();
-        if (now >= measureFrom && now < measureTo) peakRss = Math.max(peakRss, process.memoryUsage().rss);
+        if (now < measureFrom || now >= measureTo) return;
+        peakRss = Math.max(peakRss, process.memoryUsage().rss);
+        engineSamples.push(engine.stats());
       }, RSS_SAMPLE_MS);
       // A run that throws must not leave the sampler holding the process open.
       rssSampler.unref();
@@ -150,6 +156,7 @@ export const latencyScenario: Scenario = {
         );
       }
       if (cpu) notes.push(`${describeCpu(cpu)} (measured window)`);
+      if (engineSamples.length > 0) notes.push(describeEngine(engineSamples, bench.herald.config));
       notes.push(transactions);
       if (problems.length > 0) notes.unshift(`VOID — ${problems.join("; ")}`);
       else
@@ -190,6 +197,21 @@ function transactionsPerMessage(before: StoreMetrics, after: StoreMetrics): stri
   return (
     `store transactions per message: accept ${per("acceptTransactions")}, claim ${per("claimTransactions")} ` +
     `(${claimed.toFixed(1)} deliveries each), outcome ${per("outcomeTransactions")} (${recorded.toFixed(1)} each)`
+  );
+}
+
+/**
+ * Where the engine's deliveries were, on average over the window, against its caps: sends at the per-endpoint
+ * cap with deliveries waiting in the lanes mean the sends' round trips, not the claiming, set the pace.
+ */
+function describeEngine(samples: readonly DeliveryEngineStats[], config: HeraldConfig): string {
+  const mean = (key: keyof DeliveryEngineStats) =>
+    (samples.reduce((sum, sample) => sum + sample[key], 0) / samples.length).toFixed(0);
+  const sendCap = ENDPOINTS_PER_APP * config.deliveryEndpointConcurrency;
+  return (
+    `engine, mean of ${samples.length} samples: ${mean("held")} deliveries held (cap ${config.deliveryMaxInFlight}): ` +
+    `${mean("sending")} sending (cap ${sendCap}: ${ENDPOINTS_PER_APP} endpoints × ${config.deliveryEndpointConcurrency}), ` +
+    `${mean("waiting")} waiting for their endpoint, ${mean("unwrittenOutcomes")} outcomes being written`
   );
 }
 
