@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from "node:crypto";
+import { hash, timingSafeEqual } from "node:crypto";
 import type { FastifyRequest } from "fastify";
 import { HeraldError } from "../domain/errors.js";
 import type { ApplicationId } from "../domain/ids.js";
@@ -21,7 +21,8 @@ export interface Authenticator {
   authenticate(token: string): Promise<Principal | null>;
 }
 
-const digest = (value: string): Buffer => createHash("sha256").update(value).digest();
+/** One-shot: every request hashes its token, and a Hash object per call measured about twice the cost. */
+const digest = (value: string): Buffer => hash("sha256", value, "buffer");
 
 /** Compares against the admin token in constant time (hashing first makes the lengths equal). */
 export function adminTokenAuthenticator(adminToken: string): Authenticator {
