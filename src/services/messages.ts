@@ -18,7 +18,6 @@ import {
 } from "../domain/example-payload.js";
 import { Batcher } from "../lib/batcher.js";
 import type {
-  AcceptedBatch,
   AcceptLease,
   AcceptRequest,
   AcceptResult,
@@ -182,21 +181,26 @@ export function createMessageService(
       new HeraldError("service_unavailable", "Too many messages are waiting to be stored; retry shortly."),
     async run(batch) {
       const offer = taker?.offerLeases() ?? null;
-      let accepted: AcceptedBatch;
+      // Set once the store hands the leased deliveries on: from then on they are the engine's, even if the
+      // accept still fails (its sync), so the offer must not be cancelled.
+      let leasedCount: number | null = null;
+      let results: AcceptResult[];
       try {
-        accepted = offer
-          ? await store.acceptMessagesAndLease(batch, ctx.now(), offer.lease)
-          : { results: await store.acceptMessages(batch, ctx.now()), leased: [] };
+        results = offer
+          ? await store.acceptMessagesAndLease(batch, ctx.now(), offer.lease, (leased) => {
+              leasedCount = leased.length;
+              offer.take(leased);
+            })
+          : await store.acceptMessages(batch, ctx.now());
       } catch (error) {
-        offer?.cancel();
+        if (leasedCount === null) offer?.cancel();
         throw error;
       }
-      offer?.take(accepted.leased);
       // What the engine did not take waits in the queue for a claim.
       let queued = 0;
-      for (const result of accepted.results) if (result.kind === "accepted") queued += result.deliveries;
-      if (queued > accepted.leased.length) announceQueued();
-      return accepted.results;
+      for (const result of results) if (result.kind === "accepted") queued += result.deliveries;
+      if (queued > (leasedCount ?? 0)) announceQueued();
+      return results;
     },
   });
 

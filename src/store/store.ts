@@ -189,7 +189,7 @@ export interface AcceptLease {
   leaseByTimeout?: { extraMs: number };
 }
 
-/** An accept's results, and the deliveries it leased, ready to send. */
+/** An accept's results, and the deliveries it leased, ready to send (the stores' own hand-over). */
 export interface AcceptedBatch {
   results: AcceptResult[];
   leased: ClaimedDelivery[];
@@ -337,15 +337,22 @@ export interface Store {
   acceptMessages(batch: readonly AcceptRequest[], now: EpochMs): Promise<AcceptResult[]>;
   /**
    * `acceptMessages`, which in the same transaction also leases up to `lease.limit` of the new deliveries, as
-   * `claimDueDeliveries` would (the same lease ends), and returns them ready to send: an engine with room and
-   * nothing older due saves the claim that would otherwise follow the accept. Like a claim's, these leases end by
-   * themselves if the process dies, and the deliveries are then sent by whoever claims them.
+   * `claimDueDeliveries` would (the same lease ends), and hands them to `handOn` ready to send: an engine with
+   * room and nothing older due saves the claim that would otherwise follow the accept. Like a claim's, these
+   * leases end by themselves if the process dies, and the deliveries are then sent by whoever claims them.
+   *
+   * `handOn` is called once, as soon as the transaction has committed (with nothing when it leased nothing); the
+   * promise resolves as `acceptMessages`' does, once the commit is durable. On SQLite that is a disk sync later,
+   * which sending need not wait for: a message lost to a power cut before that sync was never acknowledged (the
+   * API answers after it), so its producer's retry makes a duplicate of what was sent, at worst, as a crash may.
+   * An accept that fails before committing never calls `handOn`; one whose sync fails rejects after calling it.
    */
   acceptMessagesAndLease(
     batch: readonly AcceptRequest[],
     now: EpochMs,
     lease: AcceptLease,
-  ): Promise<AcceptedBatch>;
+    handOn: (leased: ClaimedDelivery[]) => void,
+  ): Promise<AcceptResult[]>;
   /** By id or by eventId within the application. */
   getMessage(appId: ApplicationId, idOrEventId: string): Promise<Message | null>;
   listMessages(appId: ApplicationId, filter: MessageListFilter, page: PageRequest): Promise<Page<Message>>;

@@ -4,6 +4,8 @@
  * engine is full, accepts queue their deliveries as before and a claim takes them once there is room. Through the
  * public API, on every backend, counting the store's claim transactions.
  */
+import { rmSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BACKENDS } from "../helpers/databases.js";
 import { startTestHerald, type TestHerald } from "../helpers/herald.js";
@@ -76,5 +78,39 @@ describe.each(BACKENDS)("accepts hand deliveries to the engine on %s", (backend)
     expect(rx.requests.map(webhookId)).toEqual([first.id, second.id, third.id]);
     expect(herald.store.metrics.claimTransactions).toBeGreaterThan(claimsBefore);
     await engineIdle();
+  });
+});
+
+describe("an accept whose WAL sync fails (sqlite)", () => {
+  const receiver = useReceivers();
+
+  it("is not acknowledged, yet what it leased is sent and recorded rather than left leased", async () => {
+    // The leases an accept hands on at its commit are the engine's from then on (Store.acceptMessagesAndLease).
+    const herald = await startTestHerald({
+      backend: "sqlite",
+      config: { role: "all", deliveryPollMs: 60_000 },
+    });
+    try {
+      const rx = await receiver();
+      const app = (await herald.svix.application.create({ name: "Unsynced" })).id;
+      await herald.svix.endpoint.create(app, { url: `${rx.url}/u` });
+      // The store opens its sync handle on the first accept: without the -wal file that fails as a failed fsync
+      // would, while SQLite goes on writing through its own descriptor.
+      rmSync(join(herald.herald.config.dataDir, "herald.db-wal"));
+      const refused = await fetch(`${herald.url}/api/v1/app/${app}/msg`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${herald.token}`, "content-type": "application/json" },
+        body: JSON.stringify({ eventType: "call.completed", payload: { n: 1 } }),
+      });
+      expect(refused.status).toBeGreaterThanOrEqual(500);
+      await rx.waitFor(1);
+      await eventually(() => herald.herald.engine?.stats().held === 0);
+      const messageId = rx.requests.map(webhookId)[0];
+      expect(messageId).toMatch(/^msg_/);
+      const attempts = await herald.svix.messageAttempt.listByMsg(app, messageId!);
+      expect(attempts.data.map((attempt) => attempt.responseStatusCode)).toEqual([200]);
+    } finally {
+      await herald.stop();
+    }
   });
 });

@@ -203,10 +203,24 @@ describe.each(BACKENDS)("delivery queue (%s)", (backend) => {
   describe("accept and lease", () => {
     beforeEach(drainQueue);
 
+    /** The accept's results, and what it handed on (checked to be handed on exactly once). */
+    async function acceptAndLease(
+      requests: Parameters<Store["acceptMessagesAndLease"]>[0],
+      now: number,
+      lease: Parameters<Store["acceptMessagesAndLease"]>[2],
+    ) {
+      const handedOn: ClaimedDelivery[][] = [];
+      const results = await store.acceptMessagesAndLease(requests, now, lease, (leased) =>
+        handedOn.push(leased),
+      );
+      expect(handedOn).toHaveLength(1);
+      return { results, leased: handedOn[0]! };
+    }
+
     it("leases up to the limit of the new deliveries in the accept, as a claim would, and queues the rest", async () => {
       const { app, endpoints } = await appWithEndpoints(3, { timeoutSeconds: 2 });
       const messages = [aMessage(app.id, {}, T0), aMessage(app.id, {}, T0)];
-      const { results, leased } = await store.acceptMessagesAndLease(
+      const { results, leased } = await acceptAndLease(
         messages.map((message) => ({ message, idempotencyKey: null })),
         T0,
         { limit: 4, leaseUntil: T0 + LEASE, leaseByTimeout: { extraMs: 1_000 } },
@@ -244,15 +258,11 @@ describe.each(BACKENDS)("delivery queue (%s)", (backend) => {
       const { app } = await appWithEndpoints(1);
       const original = aMessage(app.id, { eventId: "evt-lease" }, T0);
       const lease = { limit: 10, leaseUntil: T0 + LEASE };
-      const first = await store.acceptMessagesAndLease(
-        [{ message: original, idempotencyKey: "lease-key" }],
-        T0,
-        lease,
-      );
+      const first = await acceptAndLease([{ message: original, idempotencyKey: "lease-key" }], T0, lease);
       expect(first.leased).toHaveLength(1);
       expect(first.leased[0]!.delivery.leaseUntil).toBe(T0 + LEASE);
       const before = { ...store.metrics };
-      const again = await store.acceptMessagesAndLease(
+      const again = await acceptAndLease(
         [
           { message: aMessage(app.id, {}, T0), idempotencyKey: "lease-key" },
           { message: aMessage(app.id, { eventId: "evt-lease" }, T0), idempotencyKey: null },

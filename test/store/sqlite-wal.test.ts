@@ -1,6 +1,7 @@
 /**
  * The SQLite store's WAL handling, on real files: accepted messages are synced off the event loop before
- * acceptMessages resolves (sqlite/wal-sync.ts), and a sync that fails stops accepting.
+ * acceptMessages resolves (sqlite/wal-sync.ts), an accept's leased deliveries go to the engine without waiting for
+ * that sync, and a sync that fails stops accepting.
  */
 import { rmSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -10,6 +11,7 @@ import { Writable } from "node:stream";
 import pino from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ApplicationId } from "../../src/domain/ids.js";
+import type { ClaimedDelivery } from "../../src/store/store.js";
 import { aesGcmCipher } from "../../src/lib/secret-box.js";
 import { openSqliteStore, type SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import { TEST_SECRET_KEY } from "../helpers/databases.js";
@@ -59,6 +61,27 @@ describe("SQLite store: accepted messages are synced before acceptMessages resol
       expect(store.metrics.walSyncs).toBe(before + i);
     }
     expect(store.metrics.acceptTransactions).toBe(5);
+  });
+
+  it("hands an accept's leased deliveries on at its commit, before the sync, and resolves after the sync", async () => {
+    const message = aMessage(appId);
+    const before = store.metrics.walSyncs;
+    let syncsWhenHandedOn: number | null = null;
+    let handedOn: ClaimedDelivery[] = [];
+    const results = await store.acceptMessagesAndLease(
+      [{ message, idempotencyKey: null }],
+      T0,
+      { limit: 10, leaseUntil: T0 + 30_000 },
+      (leased) => {
+        syncsWhenHandedOn = store.metrics.walSyncs;
+        handedOn = leased;
+      },
+    );
+    expect(handedOn.map((claimed) => claimed.message.id)).toEqual([message.id]);
+    // Sending need not wait for the disk; the accept (and so the API's answer) does.
+    expect(syncsWhenHandedOn).toBe(before);
+    expect(store.metrics.walSyncs).toBe(before + 1);
+    expect(results).toMatchObject([{ kind: "accepted" }]);
   });
 
   it("groups concurrent accepts: one sync covers every commit made before it started", async () => {

@@ -247,8 +247,11 @@ export function postgresHotPath(
       return (await acceptAndLease(batch, now, null)).results;
     },
 
-    acceptMessagesAndLease(batch, now, lease) {
-      return acceptAndLease(batch, now, lease);
+    async acceptMessagesAndLease(batch, now, lease, handOn) {
+      // Postgres has synced the commit by the time it confirms it: the deliveries go on with the results.
+      const { results, leased } = await acceptAndLease(batch, now, lease);
+      handOn(leased);
+      return results;
     },
 
     async claimDueDeliveries(limit, now, leaseUntil, leaseByTimeout) {

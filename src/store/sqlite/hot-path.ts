@@ -24,7 +24,7 @@ import {
   type MessageRow,
 } from "../sql/schema.js";
 import type { HotPathOperations } from "../sql/sql-store.js";
-import type { AcceptedBatch, AcceptLease, ClaimedDelivery, LeaseRelease, StoreMetrics } from "../store.js";
+import type { AcceptLease, AcceptResult, ClaimedDelivery, LeaseRelease, StoreMetrics } from "../store.js";
 import type { WalSync } from "./wal-sync.js";
 
 /** A claimed delivery's lease end (see Store.claimDueDeliveries): per endpoint timeout when @extraMs is set. */
@@ -323,8 +323,12 @@ export function sqliteHotPath(
     batch: Parameters<HotPathOperations["acceptMessages"]>[0],
     now: number,
     lease: AcceptLease | null,
-  ): Promise<AcceptedBatch> {
-    if (batch.length === 0) return { results: [], leased: [] };
+    handOn: (leased: ClaimedDelivery[]) => void,
+  ): Promise<AcceptResult[]> {
+    if (batch.length === 0) {
+      handOn([]);
+      return [];
+    }
     const { accepted, durable } = await exclusive(() => {
       // Nothing is committed that could not be made durable.
       if (walSync.failure) throw walSync.failure;
@@ -339,20 +343,23 @@ export function sqliteHotPath(
       durable.catch(() => {});
       return { accepted, durable };
     });
-    // Leased deliveries are handed on only now: nothing is sent for a message that could still be lost.
+    // Committed: the leased deliveries may be sent while the sync runs (see Store.acceptMessagesAndLease). A
+    // crash from here on keeps the commit, which is in the kernel's cache; only a power cut can take it, and
+    // then the producer, not answered yet, sends the message again.
+    handOn(accepted.leased);
     await durable;
     metrics.acceptTransactions++;
     metrics.acceptedMessages += accepted.plan.messages.length;
-    return { results: accepted.plan.results, leased: accepted.leased };
+    return accepted.plan.results;
   }
 
   return {
-    async acceptMessages(batch, now) {
-      return (await acceptAndLease(batch, now, null)).results;
+    acceptMessages(batch, now) {
+      return acceptAndLease(batch, now, null, () => {});
     },
 
-    acceptMessagesAndLease(batch, now, lease) {
-      return acceptAndLease(batch, now, lease);
+    acceptMessagesAndLease(batch, now, lease, handOn) {
+      return acceptAndLease(batch, now, lease, handOn);
     },
 
     async claimDueDeliveries(limit, now, leaseUntil, leaseByTimeout) {
