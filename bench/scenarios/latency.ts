@@ -202,16 +202,23 @@ function transactionsPerMessage(before: StoreMetrics, after: StoreMetrics): stri
 
 /**
  * Where the engine's deliveries were, on average over the window, against its caps: sends at the per-endpoint
- * cap with deliveries waiting in the lanes mean the sends' round trips, not the claiming, set the pace.
+ * cap with deliveries waiting in the lanes mean the sends' round trips, not the claiming, set the pace. What is
+ * held and in none of those is mostly capacity set aside for accepts being committed (Dispatcher.offerLeases).
  */
 function describeEngine(samples: readonly DeliveryEngineStats[], config: HeraldConfig): string {
-  const mean = (key: keyof DeliveryEngineStats) =>
-    (samples.reduce((sum, sample) => sum + sample[key], 0) / samples.length).toFixed(0);
-  const sendCap = ENDPOINTS_PER_APP * config.deliveryEndpointConcurrency;
+  const mean = (pick: (sample: DeliveryEngineStats) => number) =>
+    samples.reduce((sum, sample) => sum + pick(sample), 0) / samples.length;
+  const held = mean((sample) => sample.held);
+  const sending = mean((sample) => sample.sending);
+  const waiting = mean((sample) => sample.waiting);
+  const writing = mean((sample) => sample.unwrittenOutcomes);
+  const aside = Math.max(0, held - sending - waiting - writing);
+  const { deliveryEndpointConcurrency: perEndpoint, deliveryMaxInFlight: cap } = config;
   return (
-    `engine, mean of ${samples.length} samples: ${mean("held")} deliveries held (cap ${config.deliveryMaxInFlight}): ` +
-    `${mean("sending")} sending (cap ${sendCap}: ${ENDPOINTS_PER_APP} endpoints × ${config.deliveryEndpointConcurrency}), ` +
-    `${mean("waiting")} waiting for their endpoint, ${mean("unwrittenOutcomes")} outcomes being written`
+    `engine, mean of ${samples.length} samples: ${held.toFixed(0)} deliveries held (cap ${cap}): ` +
+    `${sending.toFixed(0)} sending (cap ${ENDPOINTS_PER_APP * perEndpoint}: ${ENDPOINTS_PER_APP} endpoints × ${perEndpoint}), ` +
+    `${waiting.toFixed(0)} waiting for their endpoint, ${writing.toFixed(0)} outcomes being written, ` +
+    `${aside.toFixed(0)} set aside for accepts being committed`
   );
 }
 
