@@ -189,12 +189,6 @@ export interface AcceptLease {
   leaseByTimeout?: { extraMs: number };
 }
 
-/** An accept's results, and the deliveries it leased, ready to send (the stores' own hand-over). */
-export interface AcceptedBatch {
-  results: AcceptResult[];
-  leased: ClaimedDelivery[];
-}
-
 /** One claim: the leased deliveries and, when the claim found fewer than it could take, what is due next. */
 export interface ClaimedBatch {
   claimed: ClaimedDelivery[];

@@ -28,14 +28,20 @@ import {
 } from "../sql/schema.js";
 import type { HotPathOperations } from "../sql/sql-store.js";
 import type {
-  AcceptedBatch,
   AcceptLease,
   AcceptRequest,
   AcceptResult,
   ClaimedBatch,
+  ClaimedDelivery,
   DeliveryOutcome,
   StoreMetrics,
 } from "../store.js";
+
+/** An accept's results, and the deliveries it leased (handed on once the accept returns them). */
+interface AcceptedBatch {
+  results: AcceptResult[];
+  leased: ClaimedDelivery[];
+}
 
 /**
  * The NOTIFY channel that tells workers in other processes that deliveries were queued. Channels are global to
