@@ -69,7 +69,7 @@ const FIRST_ERROR_PAUSE_MS = 100;
 export const DUE_GRANULARITY_MS = 50;
 
 /** When to wake for work due at `at`: the next step of the grid. */
-function dueWakeAt(at: EpochMs): EpochMs {
+export function dueWakeAt(at: EpochMs): EpochMs {
   return Math.ceil(at / DUE_GRANULARITY_MS) * DUE_GRANULARITY_MS;
 }
 
@@ -269,8 +269,9 @@ export class Dispatcher {
   private sleep(until: EpochMs | null, kind: "due" | "backstop"): Promise<WakeReason> {
     if (this.stopping) return Promise.resolve("woken");
     if (this.wakeRequested && !this.waitingForCapacity) return Promise.resolve("woken");
-    if (until !== null && this.dueHint !== null && dueWakeAt(this.dueHint) < until) {
-      until = dueWakeAt(this.dueHint);
+    const hintWakeAt = this.dueHint === null ? null : dueWakeAt(this.dueHint);
+    if (until !== null && hintWakeAt !== null && hintWakeAt < until) {
+      until = hintWakeAt;
       kind = "due";
     }
     return new Promise((resolve) => {

@@ -1,6 +1,6 @@
 /** The dispatcher's wake-ups for work coming due, and when an accept may lease its own deliveries (real store). */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { Dispatcher, DUE_GRANULARITY_MS } from "../../src/delivery/dispatcher.js";
+import { Dispatcher, DUE_GRANULARITY_MS, dueWakeAt } from "../../src/delivery/dispatcher.js";
 import type { EpochMs } from "../../src/domain/types.js";
 import type { ClaimedDelivery, Store } from "../../src/store/store.js";
 import { openTestStore } from "../helpers/databases.js";
@@ -16,7 +16,7 @@ const OPTIONS = {
 
 /** The first step of the due grid at least `ms` from now. */
 function gridStepAfter(ms: number): EpochMs {
-  return Math.ceil((Date.now() + ms) / DUE_GRANULARITY_MS) * DUE_GRANULARITY_MS;
+  return dueWakeAt(Date.now() + ms);
 }
 
 let store: Store;
